@@ -1,0 +1,9 @@
+"""CuPy (GPU) kernels for lti_ops.
+
+Importing this package needs cupy; it registers its kernels with ``lti_ops._dispatch`` and
+does no validation (the public functions of ``lti_ops`` validate before dispatching).
+"""
+
+import cupy  # noqa: F401  (the engine must import for the kernels to be usable)
+
+from . import _register  # noqa: F401

@@ -1,0 +1,20 @@
+"""lti_ops: linear time-invariant state-space primitives on any Array-API array.
+
+The math is written once against the Python Array API (NumPy, CuPy, torch, JAX,
+array_api_strict, ...); accelerated kernels live in the ``lti_ops_numba`` and
+``lti_ops_cupy`` packages and are chosen by the ``kernel=`` keyword of hot primitives.
+"""
+
+from .discretize import d2c, discretize
+from .systems import DPLR, Diagonal, StateSpace, diagonalize
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "DPLR",
+    "Diagonal",
+    "StateSpace",
+    "d2c",
+    "diagonalize",
+    "discretize",
+]

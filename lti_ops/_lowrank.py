@@ -1,0 +1,55 @@
+"""Algebra of diagonal-plus-low-rank matrices ``M = diag(d) - P Q^H`` (Woodbury identity).
+
+With ``conj_sym`` the arrays hold one half of a conjugate-structured matrix: the full one is
+``diag(d, conj d) - [P; conj P][Q; conj Q]^H``, acting on conjugate-structured vectors.
+Sums over the full set of modes are then ``2 Re`` of the half sums (:func:`mode_sum`), which
+is all that changes.
+"""
+
+from __future__ import annotations
+
+from . import _xp
+
+
+def mode_sum(xp, half_sum, conj_sym):
+    """Sum over all modes from the sum over the listed ones: ``2 Re`` when `conj_sym`."""
+    if not conj_sym:
+        return half_sum
+    return 2 * (xp.real(half_sum) if _xp.is_complex(xp, half_sum.dtype) else half_sum)
+
+
+def output_product(xp, C, X, conj_sym):
+    """``C_full @ X_full`` for C (..., P, N) and X (..., N, M): an output-space matrix."""
+    return mode_sum(xp, xp.matmul(C, X), conj_sym)
+
+
+def _hermitian(xp, x):
+    xt = xp.matrix_transpose(x)
+    return xp.conj(xt) if _xp.is_complex(xp, x.dtype) else xt
+
+
+def inverse(xp, d, P, Q, conj_sym):
+    """``(diag(d) - P Q^H)^{-1} = diag(1/d) - P2 Q2^H``; returns ``(1/d, P2, Q2)``.
+
+    Woodbury: ``P2 = -D^{-1} P K^{-1}`` with ``K = I - Q^H D^{-1} P`` (r x r, real when
+    `conj_sym`), and ``Q2 = D^{-H} Q``.
+    """
+    dinv = 1 / d
+    dinv_P = dinv[..., :, None] * P
+    eye = xp.eye(P.shape[-1], dtype=P.dtype, device=_xp.common_device(P))
+    K = eye - mode_sum(xp, xp.matmul(_hermitian(xp, Q), dinv_P), conj_sym)
+    P2 = -xp.matmul(dinv_P, xp.linalg.inv(K))
+    dinv_conj = xp.conj(dinv) if _xp.is_complex(xp, dinv.dtype) else dinv
+    return dinv, P2, dinv_conj[..., :, None] * Q
+
+
+def apply(xp, d, P, Q, X, conj_sym):
+    """``M @ X`` for X of shape (..., N, M)."""
+    coupling = mode_sum(xp, xp.matmul(_hermitian(xp, Q), X), conj_sym)
+    return d[..., :, None] * X - xp.matmul(P, coupling)
+
+
+def rapply(xp, Y, d, P, Q, conj_sym):
+    """``Y @ M`` for Y of shape (..., P, N)."""
+    coupling = mode_sum(xp, xp.matmul(Y, P), conj_sym)
+    return Y * d[..., None, :] - xp.matmul(coupling, _hermitian(xp, Q))

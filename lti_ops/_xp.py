@@ -1,0 +1,355 @@
+"""The one module that talks to array-api-compat.
+
+It answers three questions for the rest of the library: which namespace and device the
+inputs live on (and that they agree), which floating dtype a computation runs in, and how to
+do the linear algebra the Array API standard lacks (``expm``, ``logm``, ``eig``) with each
+backend's native routine, falling back to pure Array-API algorithms elsewhere.
+
+Nothing here imports NumPy-only SciPy modules, torch, JAX or CuPy at import time: a backend
+module is only touched once an array of that backend has been seen.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import array_api_compat as _compat
+
+__all__ = [
+    "array_namespace",
+    "common_device",
+    "complex_dtype",
+    "eig",
+    "eigvals",
+    "eps",
+    "expm",
+    "floating_dtype",
+    "is_complex",
+    "logm",
+    "real_dtype",
+]
+
+
+# --------------------------------------------------------------------------- namespaces
+
+
+def _is_array(x):
+    return x is not None and not isinstance(x, (bool, int, float, complex))
+
+
+def _backend_name(xp):
+    name = getattr(xp, "__name__", repr(xp))
+    return name.removeprefix("array_api_compat.")
+
+
+def array_namespace(*arrays):
+    """Namespace shared by the arrays among `arrays` (None and Python scalars are skipped).
+
+    Raises
+    ------
+    TypeError
+        If two arrays come from different namespaces (naming both), or none is an array.
+    ValueError
+        If two arrays live on different devices (naming both).
+    """
+    found = [x for x in arrays if _is_array(x)]
+    if not found:
+        msg = "expected at least one array argument; got only None or Python scalars"
+        raise TypeError(msg)
+    spaces = []
+    for x in found:
+        try:
+            spaces.append(_compat.array_namespace(x))
+        except TypeError as exc:
+            msg = f"unsupported array type {type(x).__name__!r}: {exc}"
+            raise TypeError(msg) from None
+    first = spaces[0]
+    for other in spaces[1:]:
+        if other is not first:
+            msg = (
+                f"arrays from different namespaces: {_backend_name(first)} and "
+                f"{_backend_name(other)}; convert them to one array library first"
+            )
+            raise TypeError(msg)
+    common_device(*found)
+    return first
+
+
+def common_device(*arrays):
+    """Device shared by the arrays among `arrays`; ValueError naming both if they differ."""
+    found = [x for x in arrays if _is_array(x)]
+    dev = _compat.device(found[0])
+    for x in found[1:]:
+        other = _compat.device(x)
+        if other != dev:
+            msg = f"arrays on different devices: {dev} and {other}; move them to one device"
+            raise ValueError(msg)
+    return dev
+
+
+# --------------------------------------------------------------------------- dtypes
+
+
+def _kind(xp, dtype):
+    for kind in ("bool", "complex floating", "real floating", "integral"):
+        if xp.isdtype(dtype, kind):
+            return kind
+    return "other"
+
+
+def floating_dtype(xp, *arrays, names=None):
+    """Promoted floating dtype of `arrays`: integers go to the default real floating dtype.
+
+    Boolean and non-numeric dtypes raise ``TypeError`` naming the argument (from `names`).
+    Complex stays complex; float32 stays float32.
+    """
+    names = names or [f"argument {i}" for i in range(len(arrays))]
+    dtypes = []
+    for name, x in zip(names, arrays):
+        if not _is_array(x):
+            continue
+        kind = _kind(xp, x.dtype)
+        if kind in ("bool", "other"):
+            msg = f"`{name}` has dtype {x.dtype}; expected a real or complex floating dtype"
+            raise TypeError(msg)
+        dtypes.append(x.dtype if kind != "integral" else None)
+    device = common_device(*arrays)
+    default = xp.__array_namespace_info__().default_dtypes(device=device)["real floating"]
+    dtypes = [default if d is None else d for d in dtypes]
+    return xp.result_type(*dtypes)
+
+
+def is_complex(xp, dtype):
+    """Whether `dtype` is a complex floating dtype of namespace `xp`."""
+    return xp.isdtype(dtype, "complex floating")
+
+
+def real_dtype(xp, dtype):
+    """The real floating dtype of the same precision as `dtype`."""
+    if dtype == xp.complex64:
+        return xp.float32
+    if dtype == xp.complex128:
+        return xp.float64
+    return dtype
+
+
+def complex_dtype(xp, dtype):
+    """The complex floating dtype of the same precision as `dtype`."""
+    if dtype == xp.float32:
+        return xp.complex64
+    if dtype == xp.float64:
+        return xp.complex128
+    return dtype
+
+
+def eps(xp, dtype):
+    """Machine epsilon of the real counterpart of `dtype`."""
+    return float(xp.finfo(real_dtype(xp, dtype)).eps)
+
+
+# --------------------------------------------------------------------------- linear algebra
+
+
+def _opnorm1(xp, a):
+    """Matrix 1-norm (max column sum) per batch element, shape ``a.shape[:-2]``."""
+    return xp.max(xp.sum(xp.abs(a), axis=-2), axis=-1)
+
+
+def _eye_like(xp, a):
+    n = a.shape[-1]
+    return xp.eye(n, dtype=a.dtype, device=_compat.device(a))
+
+
+def _require_square(a, routine):
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        msg = f"{routine} needs square matrices of shape (..., n, n); got shape {tuple(a.shape)}"
+        raise ValueError(msg)
+
+
+def expm(a):
+    """Matrix exponential of a stack of square matrices, shape (..., n, n).
+
+    Routed to ``scipy.linalg.expm`` (NumPy), ``torch.linalg.matrix_exp``,
+    ``jax.scipy.linalg.expm`` and ``cupyx.scipy.linalg.expm`` (2-D CuPy input); any other
+    namespace (array_api_strict, batched CuPy, ...) uses :func:`expm_pade`.
+    """
+    xp = array_namespace(a)
+    _require_square(a, "expm")
+    if _compat.is_numpy_namespace(xp):
+        import scipy.linalg
+
+        return xp.asarray(scipy.linalg.expm(a))
+    if _compat.is_torch_namespace(xp):
+        import torch
+
+        return torch.linalg.matrix_exp(a)
+    if _compat.is_jax_namespace(xp):
+        import jax.scipy.linalg
+
+        return jax.scipy.linalg.expm(a)
+    if _compat.is_cupy_namespace(xp) and a.ndim == 2:
+        import cupyx.scipy.linalg
+
+        return cupyx.scipy.linalg.expm(a)
+    return expm_pade(a)
+
+
+@lru_cache(maxsize=None)
+def _pade_coefficients(m):
+    f = math.factorial
+    return tuple(f(2 * m - j) * f(m) / (f(2 * m) * f(j) * f(m - j)) for j in range(m + 1))
+
+
+# Higham (2005) / Al-Mohy & Higham (2009): largest 1-norm for which the degree-m diagonal
+# Pade approximant of exp is accurate to unit roundoff in double / single precision.
+_EXPM_DEGREE = {"double": (13, 5.371920351148152), "single": (7, 3.925724783138660)}
+
+
+def _precision(xp, dtype):
+    return "single" if real_dtype(xp, dtype) == xp.float32 else "double"
+
+
+def expm_pade(a):
+    """Pure Array-API matrix exponential: diagonal Pade approximant with scaling and squaring.
+
+    Each batch element gets its own scaling exponent ``s = ceil(log2(||a||_1 / theta_m))``;
+    degree 13 for double and 7 for single precision (Higham 2005).
+    """
+    xp = array_namespace(a)
+    _require_square(a, "expm")
+    m, theta = _EXPM_DEGREE[_precision(xp, a.dtype)]
+    norm = _opnorm1(xp, a)
+    s = xp.ceil(xp.log2(xp.maximum(norm, theta * 1e-300) / theta))
+    s = xp.astype(xp.clip(s, 0, None), real_dtype(xp, a.dtype))
+    scaled = a / xp.astype(2.0 ** s, a.dtype)[..., None, None]
+    r = _pade_exp(xp, scaled, m)
+    for k in range(int(xp.max(s)) if s.size else 0):
+        squared = xp.matmul(r, r)
+        r = xp.where((s > k)[..., None, None], squared, r)
+    return r
+
+
+def _pade_exp(xp, x, m):
+    c = _pade_coefficients(m)
+    eye = _eye_like(xp, x)
+    x2 = xp.matmul(x, x)
+    powers = [eye]
+    for _ in range(m // 2):
+        powers.append(xp.matmul(powers[-1], x2))
+    even = sum(c[2 * j] * powers[j] for j in range(m // 2 + 1))
+    odd = xp.matmul(x, sum(c[2 * j + 1] * powers[j] for j in range((m + 1) // 2)))
+    return xp.linalg.solve(even - odd, even + odd)
+
+
+def logm(a):
+    """Principal matrix logarithm of a stack of square matrices, shape (..., n, n).
+
+    ``scipy.linalg.logm`` for NumPy; inverse scaling and squaring (:func:`logm_iss`) for
+    every other namespace. A real input whose logarithm is not real (eigenvalues on the
+    closed negative real axis) raises ``ValueError`` rather than returning a complex or a
+    truncated result.
+    """
+    xp = array_namespace(a)
+    _require_square(a, "logm")
+    if _compat.is_numpy_namespace(xp):
+        import scipy.linalg
+
+        out = xp.asarray(scipy.linalg.logm(a))
+        if not is_complex(xp, a.dtype) and is_complex(xp, out.dtype):
+            if xp.any(xp.abs(xp.imag(out)) > 1e3 * eps(xp, a.dtype) * (1 + xp.abs(out))):
+                _raise_no_real_log()
+            out = xp.real(out)
+        return xp.astype(out, a.dtype)
+    return logm_iss(a)
+
+
+def _raise_no_real_log():
+    msg = (
+        "the matrix has eigenvalues on the closed negative real axis, so it has no real "
+        "principal logarithm (a real discrete system with such poles has no real "
+        "continuous-time equivalent)"
+    )
+    raise ValueError(msg)
+
+
+@lru_cache(maxsize=None)
+def _gauss_legendre_01(m):
+    import numpy as np
+
+    x, w = np.polynomial.legendre.leggauss(m)
+    return tuple(float(v) for v in (x + 1) / 2), tuple(float(v) for v in w / 2)
+
+
+def logm_iss(a, *, max_roots=64):
+    """Pure Array-API principal logarithm by inverse scaling and squaring.
+
+    Square roots (product-form Denman-Beavers iteration) are taken per batch element until
+    ``||X - I||_1 <= 1/4``; then ``log(I + E)`` is the Gauss-Legendre form of the [8/8]
+    Pade approximant, ``sum_j w_j E (I + x_j E)^{-1}``, and the result is scaled by ``2^s``.
+    """
+    xp = array_namespace(a)
+    _require_square(a, "logm")
+    eye = _eye_like(xp, a)
+    x = a
+    s = xp.zeros(a.shape[:-2], dtype=real_dtype(xp, a.dtype), device=_compat.device(a))
+    for _ in range(max_roots):
+        need = _opnorm1(xp, x - eye) > 0.25
+        if not bool(xp.any(need)):
+            break
+        x = xp.where(need[..., None, None], _sqrtm_db(xp, x, eye), x)
+        s = s + xp.astype(need, s.dtype)
+    else:
+        _raise_no_real_log()
+    e = x - eye
+    nodes, weights = _gauss_legendre_01(8)
+    log = sum(w * xp.linalg.solve(eye + t * e, e) for t, w in zip(nodes, weights))
+    return log * xp.astype(2.0 ** s, a.dtype)[..., None, None]
+
+
+def _sqrtm_db(xp, a, eye, max_iter=100):
+    tol = 10 * eps(xp, a.dtype) * a.shape[-1]
+    m, y = a, a
+    for _ in range(max_iter):
+        m_inv = xp.linalg.inv(m)
+        y = 0.5 * xp.matmul(y, eye + m_inv)
+        m = 0.5 * (eye + 0.5 * (m + m_inv))
+        if not bool(xp.all(xp.isfinite(m))):
+            break
+        if bool(xp.all(_opnorm1(xp, m - eye) <= tol)):
+            return y
+    _raise_no_real_log()
+
+
+def eig(a):
+    """Eigenvalues and right eigenvectors, always complex: ``(w (..., n), v (..., n, n))``.
+
+    Uses the namespace's ``linalg.eig`` (NumPy, torch, JAX on CPU, array_api_strict with
+    API 2025.12); raises ``NotImplementedError`` naming ``eig`` where the backend has none.
+    """
+    xp = array_namespace(a)
+    _require_square(a, "eig")
+    routine = _linalg_routine(xp, "eig")
+    w, v = routine(a)
+    ctype = complex_dtype(xp, a.dtype)
+    return xp.astype(w, ctype), xp.astype(v, ctype)
+
+
+def eigvals(a):
+    """Eigenvalues of a stack of square matrices, always complex, shape (..., n)."""
+    xp = array_namespace(a)
+    _require_square(a, "eigvals")
+    routine = _linalg_routine(xp, "eigvals")
+    return xp.astype(routine(a), complex_dtype(xp, a.dtype))
+
+
+def _linalg_routine(xp, name):
+    routine = getattr(getattr(xp, "linalg", None), name, None)
+    if routine is None:
+        msg = (
+            f"the {_backend_name(xp)} namespace has no linalg.{name} (a nonsymmetric "
+            f"eigensolver); use NumPy, torch or JAX input, or array_api_strict with "
+            f"api_version='2025.12'"
+        )
+        raise NotImplementedError(msg)
+    return routine

@@ -1,0 +1,504 @@
+"""State-space containers: dense :class:`StateSpace`, :class:`Diagonal` and :class:`DPLR`.
+
+All three are frozen dataclasses of arrays plus static metadata (``dt``, ``conj_sym``),
+validated and dtype-promoted at construction. Leading axes are batch axes that broadcast
+like NumPy; the trailing state/input/output axes are always present (SISO is P = M = 1).
+``dt=None`` means continuous time, a positive ``dt`` (number, or array broadcasting over the
+batch) means discrete time with that step.
+
+``conj_sym=True`` (the S4/S5 convention) means the N listed modes stand for themselves and
+their complex conjugates: the full system has 2N states ``(lam, conj(lam))``, input rows
+``(B, conj(B))``, output columns ``(C, conj(C))`` (and for DPLR ``(P, conj(P))``,
+``(Q, conj(Q))``), so it is a real system and results are ``2·Re`` of the half sums.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from . import _checks, _xp
+
+__all__ = ["DPLR", "Diagonal", "StateSpace", "diagonalize"]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _re(xp, x):
+    return xp.real(x) if _xp.is_complex(xp, x.dtype) else x
+
+
+def _im(xp, x):
+    return xp.imag(x) if _xp.is_complex(xp, x.dtype) else xp.zeros_like(x)
+
+
+def _conj(xp, x):
+    return xp.conj(x) if _xp.is_complex(xp, x.dtype) else x
+
+
+def _cast(xp, x, dtype):
+    return x if x.dtype == dtype else xp.astype(x, dtype)
+
+
+def _diag_embed(xp, lam):
+    """Stack of diagonal matrices ``diag(lam)`` of shape (..., N, N)."""
+    eye = xp.eye(lam.shape[-1], dtype=lam.dtype, device=_xp.common_device(lam))
+    return eye * lam[..., None, :]
+
+
+def _feedthrough(xp, D, P, M, dtype, device):
+    """`D` validated and cast, or zeros of shape (P, M) when None."""
+    if D is None:
+        return xp.zeros((P, M), dtype=dtype, device=device)
+    _checks.matrix("D", D, "(..., P, M)")
+    _checks.axis_size("D", D, -2, P, "P = C.shape[-2]")
+    _checks.axis_size("D", D, -1, M, "M = B.shape[-1]")
+    return _cast(xp, D, dtype)
+
+
+def _diagonal_dtypes(xp, lam, B, C, D, conj_sym):
+    """(dtype of lam, B, C; dtype of D). With `conj_sym` D is real and must be given real."""
+    if not conj_sym:
+        dtype = _xp.floating_dtype(xp, lam, B, C, D, names=("lam", "B", "C", "D"))
+        return dtype, dtype
+    dtype = _xp.floating_dtype(xp, lam, B, C, names=("lam", "B", "C"))
+    if D is not None:
+        if _xp.is_complex(xp, D.dtype):
+            msg = f"`D` must be real when conj_sym=True (the system is real); got {D.dtype}"
+            raise TypeError(msg)
+        dtype = xp.result_type(dtype, _xp.floating_dtype(xp, D, names="D"))
+    return dtype, _xp.real_dtype(xp, dtype)
+
+
+def _io_shapes(B, C, N):
+    _checks.matrix("B", B, "(..., N, M)")
+    _checks.matrix("C", C, "(..., P, N)")
+    _checks.axis_size("B", B, -2, N, "the state dimension N")
+    _checks.axis_size("C", C, -1, N, "the state dimension N")
+    return C.shape[-2], B.shape[-1]
+
+
+def _check_conj_sym(conj_sym):
+    if not isinstance(conj_sym, bool):
+        msg = f"`conj_sym` must be True or False; got {conj_sym!r}"
+        raise TypeError(msg)
+
+
+def _real_form(xp, m11, m12, B, C):
+    """Real 2N realization of a conj_sym half system (see module docstring).
+
+    With full state ``z = (x_half, conj(x_half))`` and real coordinates ``(Re x, Im x)``,
+    ``A = [[Re(M11+M12), Im(M12)-Im(M11)], [Im(M11+M12), Re(M11-M12)]]``,
+    ``B = [Re B; Im B]`` and ``C = [2 Re C, -2 Im C]``.
+    """
+    if m12 is None:
+        m12 = xp.zeros_like(m11)
+    top = xp.concat([_re(xp, m11 + m12), _im(xp, m12) - _im(xp, m11)], axis=-1)
+    bottom = xp.concat([_im(xp, m11 + m12), _re(xp, m11 - m12)], axis=-1)
+    A = xp.concat([top, bottom], axis=-2)
+    Br = xp.concat([_re(xp, B), _im(xp, B)], axis=-2)
+    Cr = xp.concat([2 * _re(xp, C), -2 * _im(xp, C)], axis=-1)
+    return A, Br, Cr
+
+
+def _siso_io(xp, b, c, d):
+    """(B, C, D) of shape (..., N, 1), (..., 1, N), (..., 1, 1) from SISO vectors."""
+    _checks.vector("b", b, "(..., N)")
+    _checks.vector("c", c, "(..., N)")
+    if d is not None and not hasattr(d, "shape"):
+        dtype = _xp.floating_dtype(xp, b, c, names="bc")
+        dtype = _xp.complex_dtype(xp, dtype) if isinstance(d, complex) else dtype
+        d = xp.asarray(d, dtype=dtype, device=_xp.common_device(b))
+    return b[..., None], c[..., None, :], None if d is None else d[..., None, None]
+
+
+class _System:
+    """Properties shared by the three containers."""
+
+    @property
+    def is_discrete(self):
+        """True for a discrete-time system (``dt`` is set)."""
+        return self.dt is not None
+
+    @property
+    def n_inputs(self):
+        """Number of inputs M."""
+        return self.B.shape[-1]
+
+    @property
+    def n_outputs(self):
+        """Number of outputs P."""
+        return self.C.shape[-2]
+
+    @cached_property
+    def xp(self):
+        """Array namespace of the fields."""
+        return _xp.array_namespace(*self._arrays())
+
+    @cached_property
+    def batch_shape(self):
+        """Broadcast batch shape of all fields (and of an array ``dt``)."""
+        return _batch_shape(self._batched())
+
+    def is_stable(self):
+        """Boolean array of shape `batch_shape`: poles in the open left half plane
+        (continuous) or the open unit disk (discrete)."""
+        xp = self.xp
+        p = self.poles()
+        ok = xp.abs(p) < 1 if self.is_discrete else xp.real(p) < 0
+        return xp.all(ok, axis=-1)
+
+    def __repr__(self):
+        kind = "continuous" if self.dt is None else f"dt={self.dt!r}"
+        extra = f", conj_sym={self.conj_sym}" if hasattr(self, "conj_sym") else ""
+        return (
+            f"{type(self).__name__}(n_states={self.n_states}, n_inputs={self.n_inputs}, "
+            f"n_outputs={self.n_outputs}, batch_shape={self.batch_shape}, "
+            f"dtype={self.dtype}, {kind}{extra})"
+        )
+
+
+def _batch_shape(named):
+    shapes = {}
+    for name, (x, core) in named.items():
+        if x is not None and hasattr(x, "shape"):
+            shapes[name] = tuple(x.shape)[: x.ndim - core]
+    return _checks.broadcast_batch(shapes)
+
+
+def _check_dt(dt, batch_named):
+    dt = _checks.sampling_time(dt)
+    if dt is not None and hasattr(dt, "shape"):
+        _batch_shape({**batch_named, "dt": (dt, 0)})
+    return dt
+
+
+# --------------------------------------------------------------------------- StateSpace
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class StateSpace(_System):
+    """Dense state-space system ``x' = A x + B u, y = C x + D u`` (or its discrete form).
+
+    Parameters
+    ----------
+    A : array, shape (..., N, N)
+    B : array, shape (..., N, M)
+    C : array, shape (..., P, N)
+    D : array, shape (..., P, M), optional
+        Zeros when omitted.
+    dt : None, float or array broadcasting over the batch, optional
+        None for continuous time; the sampling step for discrete time.
+
+    Notes
+    -----
+    All fields are promoted to one floating dtype (integers to the default float; complex
+    kept; float32 kept). Batch axes of the fields broadcast against each other.
+    """
+
+    A: object
+    B: object
+    C: object
+    D: object = None
+    dt: object = None
+
+    def __post_init__(self):
+        A, B, C, D = self.A, self.B, self.C, self.D
+        xp = _xp.array_namespace(A, B, C, D)
+        _checks.matrix("A", A, "(..., N, N)")
+        if A.shape[-1] != A.shape[-2]:
+            msg = f"`A` must be square with shape (..., N, N); got {tuple(A.shape)}"
+            raise ValueError(msg)
+        P, M = _io_shapes(B, C, A.shape[-1])
+        dtype = _xp.floating_dtype(xp, A, B, C, D, names="ABCD")
+        D = _feedthrough(xp, D, P, M, dtype, _xp.common_device(A, B, C, D))
+        fields = {"A": A, "B": B, "C": C, "D": D}
+        for name, x in fields.items():
+            object.__setattr__(self, name, _cast(xp, x, dtype))
+        _batch_shape(self._batched(with_dt=False))
+        object.__setattr__(self, "dt", _check_dt(self.dt, self._batched(with_dt=False)))
+
+    def _arrays(self):
+        return (self.A, self.B, self.C, self.D)
+
+    def _batched(self, with_dt=True):
+        named = {"A": (self.A, 2), "B": (self.B, 2), "C": (self.C, 2), "D": (self.D, 2)}
+        if with_dt:
+            named["dt"] = (self.dt, 0)
+        return named
+
+    @classmethod
+    def siso(cls, A, b, c, d=None, *, dt=None):
+        """SISO system from ``A (..., N, N)``, ``b (..., N)``, ``c (..., N)``, ``d (...)``."""
+        B, C, D = _siso_io(_xp.array_namespace(A, b, c), b, c, d)
+        return cls(A, B, C, D, dt=dt)
+
+    @property
+    def n_states(self):
+        """State dimension N."""
+        return self.A.shape[-1]
+
+    @property
+    def dtype(self):
+        """Common dtype of the fields."""
+        return self.A.dtype
+
+    def to_dense(self):
+        """The system itself (already dense)."""
+        return self
+
+    def poles(self):
+        """Eigenvalues of A, complex, shape ``batch_shape + (N,)``."""
+        xp = self.xp
+        p = _xp.eigvals(self.A)
+        return xp.broadcast_to(p, self.batch_shape + (self.n_states,))
+
+    def diagonalize(self, *, max_cond=None):
+        """Equivalent :class:`Diagonal` system; see :func:`diagonalize`."""
+        return diagonalize(self, max_cond=max_cond)
+
+
+def diagonalize(sys, *, max_cond=None):
+    """Diagonal realization of a diagonalizable dense system.
+
+    With ``A = V diag(lam) V^{-1}``, returns ``Diagonal(lam, V^{-1} B, C V, D, dt)``: the same
+    transfer function, complex dtype, ``conj_sym=False``.
+
+    Parameters
+    ----------
+    sys : StateSpace
+    max_cond : float, optional
+        Largest accepted 2-norm condition number of the eigenvector matrix V. Default
+        ``1 / sqrt(eps)`` of the system's precision.
+
+    Raises
+    ------
+    ValueError
+        If any batch element's eigenvector matrix is worse conditioned than `max_cond` (A is
+        defective or nearly so, e.g. HiPPO-LegS with N >= 16; use its NPLR form instead).
+    """
+    if not isinstance(sys, StateSpace):
+        msg = f"`sys` must be a StateSpace; got {type(sys).__name__}"
+        raise TypeError(msg)
+    xp = sys.xp
+    limit = max_cond if max_cond is not None else _xp.eps(xp, sys.dtype) ** -0.5
+    lam, V = _xp.eig(sys.A)
+    sv = xp.linalg.svdvals(V)
+    cond = sv[..., 0] / sv[..., -1]
+    worst = float(xp.max(cond)) if cond.ndim else float(cond)
+    if not worst <= limit:
+        msg = (
+            f"`sys.A` is not safely diagonalizable: its eigenvector matrix has condition "
+            f"number {worst:.3g}, above max_cond={limit:.3g}"
+        )
+        raise ValueError(msg)
+    ctype = V.dtype
+    B = xp.linalg.solve(V, _cast(xp, sys.B, ctype))
+    C = xp.matmul(_cast(xp, sys.C, ctype), V)
+    return Diagonal(lam, B, C, _cast(xp, sys.D, ctype), dt=sys.dt)
+
+
+# --------------------------------------------------------------------------- Diagonal
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Diagonal(_System):
+    """Diagonal state-space system ``A = diag(lam)``.
+
+    Parameters
+    ----------
+    lam : array, shape (..., N)
+        Eigenvalues (modes).
+    B : array, shape (..., N, M)
+    C : array, shape (..., P, N)
+    D : array, shape (..., P, M), optional
+        Zeros when omitted. Must be real when `conj_sym` is True.
+    dt : None, float or array, optional
+        None for continuous time; the sampling step for discrete time.
+    conj_sym : bool, optional
+        The N modes stand with their complex conjugates (a real system of order 2N).
+    """
+
+    lam: object
+    B: object
+    C: object
+    D: object = None
+    dt: object = None
+    conj_sym: bool = False
+
+    def __post_init__(self):
+        lam, B, C, D = self.lam, self.B, self.C, self.D
+        _check_conj_sym(self.conj_sym)
+        xp = _xp.array_namespace(lam, B, C, D)
+        _checks.vector("lam", lam, "(..., N)")
+        P, M = _io_shapes(B, C, lam.shape[-1])
+        dtype, d_dtype = _diagonal_dtypes(xp, lam, B, C, D, self.conj_sym)
+        D = _feedthrough(xp, D, P, M, d_dtype, _xp.common_device(lam, B, C, D))
+        for name, x in {"lam": lam, "B": B, "C": C}.items():
+            object.__setattr__(self, name, _cast(xp, x, dtype))
+        object.__setattr__(self, "D", D)
+        _batch_shape(self._batched(with_dt=False))
+        object.__setattr__(self, "dt", _check_dt(self.dt, self._batched(with_dt=False)))
+
+    def _arrays(self):
+        return (self.lam, self.B, self.C, self.D)
+
+    def _batched(self, with_dt=True):
+        named = {"lam": (self.lam, 1), "B": (self.B, 2), "C": (self.C, 2), "D": (self.D, 2)}
+        if with_dt:
+            named["dt"] = (self.dt, 0)
+        return named
+
+    @classmethod
+    def siso(cls, lam, b, c, d=None, *, dt=None, conj_sym=False):
+        """SISO diagonal system from ``lam, b, c`` of shape (..., N) and ``d`` of shape (...).
+
+        This is the layout ML code keeps its parameters in: e.g. ``lam`` of shape (H, N) for
+        H channels.
+        """
+        B, C, D = _siso_io(_xp.array_namespace(lam, b, c), b, c, d)
+        return cls(lam, B, C, D, dt=dt, conj_sym=conj_sym)
+
+    @property
+    def n_modes(self):
+        """Number of listed modes N."""
+        return self.lam.shape[-1]
+
+    @property
+    def n_states(self):
+        """State dimension of the full system: 2N when `conj_sym`, else N."""
+        return 2 * self.n_modes if self.conj_sym else self.n_modes
+
+    @property
+    def dtype(self):
+        """Dtype of ``lam``, ``B`` and ``C``."""
+        return self.lam.dtype
+
+    def to_dense(self):
+        """Dense :class:`StateSpace` of the same system.
+
+        ``diag(lam)`` for ``conj_sym=False``; the real 2N block form
+        ``[[Re Λ, -Im Λ], [Im Λ, Re Λ]]``, ``[Re B; Im B]``, ``[2 Re C, -2 Im C]`` for
+        ``conj_sym=True``.
+        """
+        xp = self.xp
+        A = _diag_embed(xp, self.lam)
+        if not self.conj_sym:
+            return StateSpace(A, self.B, self.C, self.D, dt=self.dt)
+        A, B, C = _real_form(xp, A, None, self.B, self.C)
+        return StateSpace(A, B, C, self.D, dt=self.dt)
+
+    def poles(self):
+        """Modes (with their conjugates when `conj_sym`), complex, ``batch_shape + (n,)``."""
+        xp = self.xp
+        lam = _cast(xp, self.lam, _xp.complex_dtype(xp, self.lam.dtype))
+        if self.conj_sym:
+            lam = xp.concat([lam, xp.conj(lam)], axis=-1)
+        return xp.broadcast_to(lam, self.batch_shape + (lam.shape[-1],))
+
+
+# --------------------------------------------------------------------------- DPLR
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DPLR(_System):
+    """Diagonal-plus-low-rank system ``A = diag(lam) - P Q^H``.
+
+    Parameters
+    ----------
+    lam : array, shape (..., N)
+    P, Q : array, shape (..., N, r)
+        Low-rank factors (S4 uses ``Q = P``).
+    B : array, shape (..., N, M)
+    C : array, shape (..., P, N)
+    D : array, shape (..., P, M), optional
+    dt : None, float or array, optional
+    conj_sym : bool, optional
+        The listed modes, rows of P, Q, B and columns of C stand with their conjugates; the
+        low-rank term couples the two halves (as in S4's conjugate-symmetric Cauchy sums),
+        so the full system is ``diag(lam, conj(lam)) - [P; conj P][Q; conj Q]^H``.
+    """
+
+    lam: object
+    P: object
+    Q: object
+    B: object
+    C: object
+    D: object = None
+    dt: object = None
+    conj_sym: bool = False
+
+    def __post_init__(self):
+        _check_conj_sym(self.conj_sym)
+        lam, P, Q = self.lam, self.P, self.Q
+        _checks.vector("lam", lam, "(..., N)")
+        N = lam.shape[-1]
+        for name, x in (("P", P), ("Q", Q)):
+            _checks.matrix(name, x, "(..., N, r)")
+            _checks.axis_size(name, x, -2, N, "N = lam.shape[-1]")
+        _checks.axis_size("Q", Q, -1, P.shape[-1], "the rank r = P.shape[-1]")
+        diag = Diagonal(lam, self.B, self.C, self.D, conj_sym=self.conj_sym)
+        xp = diag.xp
+        _xp.array_namespace(lam, P, Q)
+        dtype = xp.result_type(diag.dtype, _xp.floating_dtype(xp, P, Q, names="PQ"))
+        for name, x in {"lam": lam, "P": P, "Q": Q, "B": self.B, "C": self.C}.items():
+            object.__setattr__(self, name, _cast(xp, x, dtype))
+        d_dtype = _xp.real_dtype(xp, dtype) if self.conj_sym else dtype
+        object.__setattr__(self, "D", _cast(xp, diag.D, d_dtype))
+        _batch_shape(self._batched(with_dt=False))
+        object.__setattr__(self, "dt", _check_dt(self.dt, self._batched(with_dt=False)))
+
+    def _arrays(self):
+        return (self.lam, self.P, self.Q, self.B, self.C, self.D)
+
+    def _batched(self, with_dt=True):
+        named = {
+            "lam": (self.lam, 1), "P": (self.P, 2), "Q": (self.Q, 2),
+            "B": (self.B, 2), "C": (self.C, 2), "D": (self.D, 2),
+        }
+        if with_dt:
+            named["dt"] = (self.dt, 0)
+        return named
+
+    @classmethod
+    def siso(cls, lam, P, Q, b, c, d=None, *, dt=None, conj_sym=False):
+        """SISO DPLR system: ``lam, b, c`` of shape (..., N), ``P, Q`` of shape (..., N, r)."""
+        B, C, D = _siso_io(_xp.array_namespace(lam, b, c), b, c, d)
+        return cls(lam, P, Q, B, C, D, dt=dt, conj_sym=conj_sym)
+
+    @property
+    def rank(self):
+        """Rank r of the low-rank term."""
+        return self.P.shape[-1]
+
+    @property
+    def n_modes(self):
+        """Number of listed modes N."""
+        return self.lam.shape[-1]
+
+    @property
+    def n_states(self):
+        """State dimension of the full system: 2N when `conj_sym`, else N."""
+        return 2 * self.n_modes if self.conj_sym else self.n_modes
+
+    @property
+    def dtype(self):
+        """Dtype of ``lam``, ``P``, ``Q``, ``B`` and ``C``."""
+        return self.lam.dtype
+
+    def to_dense(self):
+        """Dense :class:`StateSpace`: ``diag(lam) - P Q^H``, or the real 2N form when
+        `conj_sym` (with the coupling block ``-P Q^T``)."""
+        xp = self.xp
+        QH = _conj(xp, xp.matrix_transpose(self.Q))
+        A = _diag_embed(xp, self.lam) - xp.matmul(self.P, QH)
+        if not self.conj_sym:
+            return StateSpace(A, self.B, self.C, self.D, dt=self.dt)
+        coupling = -xp.matmul(self.P, xp.matrix_transpose(self.Q))
+        A, B, C = _real_form(xp, A, coupling, self.B, self.C)
+        return StateSpace(A, B, C, self.D, dt=self.dt)
+
+    def poles(self):
+        """Eigenvalues of the dense A, complex, ``batch_shape + (n_states,)``."""
+        return self.to_dense().poles()
