@@ -357,32 +357,31 @@ def _no_gbt_pole(xp, f, alpha):
 
 
 def _dplr_gbt(sys, dt, alpha, variant):
+    # E = I - alpha dt A = diag(1 - alpha dt lam) - s P Q^H with s = -alpha dt, and
+    # Abar = E^{-1} (I + (1 - alpha) dt A) = diag(lbar) - dt P2 Q2^H (no division by alpha).
     xp, cs = sys.xp, sys.conj_sym
     dt1, dt2 = _expand(dt, 1), _expand(dt, 2)
-    einv, P2, Q2 = _lowrank.inverse(xp, 1 - alpha * dt1 * sys.lam, -alpha * dt2 * sys.P, sys.Q, cs)
-    if alpha == 0:
-        lbar, Pbar, Qbar = 1 + dt1 * sys.lam, dt2 * sys.P, sys.Q
-    else:
-        lbar, Pbar, Qbar = einv / alpha - (1 - alpha) / alpha, P2 / alpha, Q2
-    einv_b = _lowrank.apply(xp, einv, P2, Q2, sys.B, cs)
-    c_einv = _lowrank.rapply(xp, sys.C, einv, P2, Q2, cs)
+    einv, P2, Q2 = _lowrank.inverse(xp, 1 - alpha * dt1 * sys.lam, sys.P, sys.Q, -alpha * dt2, cs)
+    lbar = (1 + (1 - alpha) * dt1 * sys.lam) * einv
+    einv_P = alpha * dt2 * P2  # E^{-1} = diag(einv) - einv_P Q2^H
+    einv_b = _lowrank.apply(xp, einv, einv_P, Q2, sys.B, cs)
+    c_einv = _lowrank.rapply(xp, sys.C, einv, einv_P, Q2, cs)
     B, C, D = _gbt_io(xp, variant, alpha, dt, sys, einv_b, c_einv)
-    return DPLR(lbar, Pbar, Qbar, B, C, D, dt=dt, conj_sym=cs)
+    return DPLR(lbar, dt2 * P2, Q2, B, C, D, dt=dt, conj_sym=cs)
 
 
 def _dplr_gbt_inverse(sys, alpha, variant):
+    # F = (1 - alpha) I + alpha Abar = diag(f) - alpha Pbar Qbar^H = (I - alpha dt A)^{-1},
+    # A = (I - F^{-1}) / (alpha dt) = diag((lbar - 1) / (f dt)) - (P2 / dt) Q2^H.
     xp, cs, dt = sys.xp, sys.conj_sym, sys.dt
     dt1, dt2 = _expand(dt, 1), _expand(dt, 2)
     f = (1 - alpha) + alpha * sys.lam
-    finv, P2, Q2 = _lowrank.inverse(xp, f, alpha * sys.P, sys.Q, cs)
-    if alpha == 0:
-        lam, P, Q = (sys.lam - 1) / dt1, sys.P / dt2, sys.Q
-    else:
-        lam, P, Q = (1 - finv) / (alpha * dt1), -P2 / (alpha * dt2), Q2
-    finv_b = _lowrank.apply(xp, finv, P2, Q2, sys.B, cs)
-    c_finv = _lowrank.rapply(xp, sys.C, finv, P2, Q2, cs)
+    _no_gbt_pole(xp, f, alpha)
+    finv, P2, Q2 = _lowrank.inverse(xp, f, sys.P, sys.Q, alpha, cs)
+    finv_b = _lowrank.apply(xp, finv, -alpha * P2, Q2, sys.B, cs)
+    c_finv = _lowrank.rapply(xp, sys.C, finv, -alpha * P2, Q2, cs)
     B, C, D = _gbt_io_inverse(xp, variant, alpha, dt, sys, finv_b, c_finv)
-    return DPLR(lam, P, Q, B, C, D, conj_sym=cs)
+    return DPLR((sys.lam - 1) * finv / dt1, P2 / dt2, Q2, B, C, D, conj_sym=cs)
 
 
 _GBT_FORWARD = {StateSpace: _dense_gbt, Diagonal: _diagonal_gbt, DPLR: _dplr_gbt}

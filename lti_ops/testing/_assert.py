@@ -1,0 +1,73 @@
+"""Dtype-aware comparison of arrays from any Array-API namespace."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _xp
+
+__all__ = ["assert_close", "to_numpy", "tolerance"]
+
+
+def to_numpy(x):
+    """A NumPy copy of array `x` (torch tensors are detached, CuPy arrays copied to host)."""
+    if hasattr(x, "detach"):
+        x = x.detach().cpu()
+    if hasattr(x, "get") and type(x).__module__.startswith("cupy"):
+        return x.get()
+    if isinstance(x, (np.ndarray, np.generic)):
+        return np.asarray(x)
+    return np.from_dlpack(x)
+
+
+def tolerance(dtype, *, n=1, cond=1.0, c=10.0):
+    """Relative tolerance ``c * n * eps * cond`` for results of `dtype`.
+
+    Parameters
+    ----------
+    dtype : dtype of any namespace, or a NumPy dtype
+        The result's dtype; complex dtypes use the eps of their real part.
+    n : float, optional
+        Size factor (e.g. matrix order or number of accumulated terms).
+    cond : float, optional
+        Condition number of the computation.
+    c : float, optional
+        Safety constant.
+    """
+    return c * n * float(np.finfo(_numpy_dtype(dtype)).eps) * cond
+
+
+def _numpy_dtype(dtype):
+    name = str(dtype).rsplit(".", 1)[-1]
+    return np.dtype(name)
+
+
+def assert_close(actual, desired, *, rtol=None, atol=0.0, check_dtype=True, err_msg=""):
+    """Assert `actual` equals `desired` within a norm-wise relative tolerance.
+
+    Checks that both arrays come from the same namespace, have equal shapes and (unless
+    ``check_dtype=False``) equal dtypes, then that ``|actual - desired| <= atol + rtol *
+    max|desired|`` elementwise. The default `rtol` is ``4 * sqrt(eps)`` of the dtype.
+
+    `desired` may also be a NumPy array (or anything ``numpy.asarray`` accepts); then only
+    shape and values are compared.
+    """
+    desired_is_ref = isinstance(desired, np.ndarray) or not hasattr(desired, "__array_namespace__")
+    if not desired_is_ref:
+        xa, xd = _xp.array_namespace(actual), _xp.array_namespace(desired)
+        assert xa is xd, f"namespaces differ: {xa.__name__} vs {xd.__name__}"
+        if check_dtype:
+            assert actual.dtype == desired.dtype, f"dtypes differ: {actual.dtype} vs {desired.dtype}"
+    a = to_numpy(actual) if hasattr(actual, "shape") else np.asarray(actual)
+    d = to_numpy(desired) if hasattr(desired, "__array_namespace__") else np.asarray(desired)
+    assert a.shape == d.shape, f"shapes differ: {a.shape} vs {d.shape}"
+    if rtol is None:
+        rtol = 4 * float(np.finfo(a.dtype if a.dtype.kind in "fc" else np.float64).eps) ** 0.5
+    scale = float(np.max(np.abs(d))) if d.size else 0.0
+    err = np.abs(a.astype(np.complex128) - d.astype(np.complex128))
+    worst = float(np.max(err)) if err.size else 0.0
+    bound = atol + rtol * scale
+    assert worst <= bound, (
+        f"not close: max abs error {worst:.3g} > {bound:.3g} (rtol={rtol:.3g}, atol={atol:.3g}, "
+        f"max|desired|={scale:.3g}) {err_msg}"
+    )

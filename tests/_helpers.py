@@ -1,0 +1,36 @@
+"""NumPy reference computations used by several test modules."""
+
+import numpy as np
+
+from lti_ops.testing import to_numpy
+
+
+def dense_numpy(sys):
+    """(A, B, C, D) of the dense form of `sys` as NumPy arrays."""
+    dense = sys.to_dense()
+    return tuple(to_numpy(x) for x in (dense.A, dense.B, dense.C, dense.D))
+
+
+def markov(sys, L):
+    """Control-convention Markov parameters h_0 = D, h_k = C A^{k-1} B, shape (..., P, M, L)."""
+    A, B, C, D = dense_numpy(sys)
+    out, x = [np.broadcast_to(D, np.broadcast_shapes(D.shape, (C @ B).shape))], B
+    for _ in range(L - 1):
+        out.append(C @ x)
+        x = A @ x
+    out = np.broadcast_arrays(*out)
+    return np.stack(out, axis=-1)
+
+
+def transfer(sys, points):
+    """G(s) = C (sI - A)^{-1} B + D at the 1-D array `points`, shape (..., P, M, K)."""
+    A, B, C, D = dense_numpy(sys)
+    eye = np.eye(A.shape[-1])
+    vals = [C @ np.linalg.solve(s * eye - A, B) + D for s in np.asarray(points)]
+    return np.stack(np.broadcast_arrays(*vals), axis=-1)
+
+
+def as_xp(xp, x, dtype=None):
+    """NumPy array `x` as an array of namespace `xp` (optionally with dtype named `dtype`)."""
+    x = np.asarray(x) if dtype is None else np.asarray(x, dtype=dtype)
+    return xp.asarray(x)

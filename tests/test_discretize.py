@@ -1,0 +1,342 @@
+"""Identity, differential and error-path tests of lti_ops.discretize / lti_ops.d2c."""
+
+import math
+
+import numpy as np
+import pytest
+import scipy.integrate
+import scipy.signal
+from hypothesis import given
+from hypothesis import strategies as st
+
+import lti_ops
+from lti_ops.discretize import D2C_METHODS, METHODS
+from lti_ops.testing import assert_close, to_numpy, tolerance
+from lti_ops.testing import strategies as lst
+
+from _helpers import as_xp, dense_numpy, markov, transfer
+
+STEPS = st.floats(0.01, 0.5)
+COND = 100.0  # cond(V)^2 for the strategies' max_cond = 10
+SCIPY_NAMES = {"backward_euler": "backward_diff"}
+GBT_METHODS = ("euler", "backward_euler", "bilinear", "gbt", "tustin", "s4_bilinear")
+
+
+def _alpha(method, data):
+    return data.draw(st.floats(0, 1)) if method == "gbt" else None
+
+
+def _structured(kind, xp, dtype, **kw):
+    if kind == "dense":
+        return lst.stable_state_spaces(xp=xp, dtype=dtype, **kw)
+    if kind == "diagonal":
+        return lst.stable_diagonals(xp=xp, dtype=dtype, conj_sym=st.booleans(), **kw)
+    return lst.dplr_systems(xp=xp, dtype=dtype, conj_sym=st.booleans(), **kw)
+
+
+# --------------------------------------------------------------------------- differential
+
+
+@pytest.mark.parametrize("method", ["zoh", "foh", "impulse", "euler", "backward_euler", "bilinear", "gbt"])
+@given(data=st.data(), dt=STEPS)
+def test_matches_scipy_cont2discrete(xp, dtype, method, data, dt):
+    sys = data.draw(lst.stable_state_spaces(xp=xp, dtype=dtype))
+    if method == "impulse":
+        sys = lti_ops.StateSpace(sys.A, sys.B, sys.C, 0 * sys.D)
+    alpha = _alpha(method, data)
+    ours = lti_ops.discretize(sys, dt, method, alpha=alpha)
+    ref = scipy.signal.cont2discrete(
+        tuple(np.asarray(x, np.float64) for x in dense_numpy(sys)), dt, SCIPY_NAMES.get(method, method), alpha=alpha
+    )
+    assert ours.dt == dt
+    for got, want in zip((ours.A, ours.B, ours.C, ours.D), ref[:4]):
+        assert got.dtype == sys.dtype
+        assert_close(got, want, rtol=tolerance(dtype, n=sys.n_states, cond=COND))
+
+
+@pytest.mark.parametrize("method", ["bilinear", "tustin"])
+@given(data=st.data(), dt=STEPS)
+def test_bilinear_and_tustin_preserve_transfer_function(xp, dtype, method, data, dt):
+    sys = data.draw(lst.stable_state_spaces(xp=xp, dtype=dtype))
+    disc = lti_ops.discretize(sys, dt, method)
+    z = np.exp(1j * np.linspace(0.1, 3.0, 5)) * data.draw(st.floats(0.9, 1.5))
+    s = (2 / dt) * (z - 1) / (z + 1)
+    assert_close(transfer(disc, z), transfer(sys, s), rtol=tolerance(dtype, n=sys.n_states, cond=1e3))
+
+
+@given(data=st.data(), dt=STEPS)
+def test_tustin_is_a_different_realization_than_bilinear(xp, data, dt):
+    sys = data.draw(lst.stable_state_spaces(xp=xp))
+    bil, tus = lti_ops.discretize(sys, dt, "bilinear"), lti_ops.discretize(sys, dt, "tustin")
+    assert_close(tus.A, bil.A)
+    assert_close(tus.B, bil.B / math.sqrt(dt))
+    assert_close(tus.C, bil.C * math.sqrt(dt))
+    assert_close(tus.D, bil.D)
+
+
+# --------------------------------------------------------------------------- identities
+
+
+@given(data=st.data(), dt=STEPS)
+def test_eigenvalue_maps_and_stability(xp, dtype, data, dt):
+    sys = data.draw(lst.stable_diagonals(xp=xp, dtype=dtype, conj_sym=st.booleans()))
+    lam = to_numpy(sys.lam)
+    zoh = lti_ops.discretize(sys, dt, "zoh")
+    bil = lti_ops.discretize(sys, dt, "bilinear")
+    rtol = tolerance(dtype, n=4)
+    assert_close(zoh.lam, np.exp(dt * lam), rtol=rtol)
+    assert_close(bil.lam, (1 + dt * lam / 2) / (1 - dt * lam / 2), rtol=rtol)
+    for disc in (zoh, bil):
+        assert bool(disc.is_stable())
+        assert np.all(np.abs(to_numpy(disc.poles())) < 1)
+
+
+@given(data=st.data(), dt=STEPS)
+def test_dense_eigenvalues_follow_the_maps(xp, data, dt):
+    sys = data.draw(lst.stable_state_spaces(xp=xp))
+    lam = np.sort_complex(to_numpy(sys.poles()))
+    for method, f in (("zoh", np.exp), ("bilinear", lambda x: (1 + x / 2) / (1 - x / 2))):
+        got = np.sort_complex(to_numpy(lti_ops.discretize(sys, dt, method).poles()))
+        np.testing.assert_allclose(np.sort_complex(f(dt * lam)), got, rtol=1e-8, atol=1e-10)
+
+
+@given(data=st.data(), dt=STEPS)
+def test_zoh_is_exact_for_piecewise_constant_input(xp, data, dt):
+    sys = data.draw(lst.stable_state_spaces(xp=xp, n_inputs=1))
+    disc = lti_ops.discretize(sys, dt, "zoh")
+    A, B, _, _ = dense_numpy(sys)
+    Ad, Bd, _, _ = dense_numpy(disc)
+    u = np.array([1.0, -0.5, 2.0, 0.0])
+    x = np.zeros(A.shape[-1])
+    for k, uk in enumerate(u):
+        sol = scipy.integrate.solve_ivp(
+            lambda t, s: A @ s + B[:, 0] * uk, (k * dt, (k + 1) * dt), x, rtol=1e-12, atol=1e-14
+        )
+        exact = sol.y[:, -1]
+        x_disc = Ad @ x + Bd[:, 0] * uk
+        np.testing.assert_allclose(x_disc, exact, rtol=1e-8, atol=1e-10)
+        x = exact
+
+
+@given(data=st.data(), dt=STEPS)
+def test_zoh_semigroup_law(xp, dtype, data, dt):
+    sys = data.draw(lst.stable_state_spaces(xp=xp, dtype=dtype))
+    one, two = lti_ops.discretize(sys, dt, "zoh"), lti_ops.discretize(sys, 2 * dt, "zoh")
+    rtol = tolerance(dtype, n=sys.n_states, cond=COND)
+    scale = (1 + np.max(np.abs(to_numpy(one.A)))) * (1 + np.max(np.abs(to_numpy(one.B))))
+    assert_close(two.A, one.A @ one.A, atol=rtol * scale, rtol=rtol)
+    assert_close(two.B, one.A @ one.B + one.B, atol=rtol * scale, rtol=rtol)
+
+
+@pytest.mark.parametrize("kind", ["dense", "diagonal", "dplr"])
+@pytest.mark.parametrize("alpha,method", [(0.0, "euler"), (0.5, "bilinear"), (1.0, "backward_euler")])
+@given(data=st.data(), dt=STEPS)
+def test_gbt_special_cases(xp, kind, alpha, method, data, dt):
+    sys = data.draw(_structured(kind, xp, "float64"))
+    gbt, named = lti_ops.discretize(sys, dt, "gbt", alpha=alpha), lti_ops.discretize(sys, dt, method)
+    assert type(gbt) is type(named)
+    for got, want in zip(dense_numpy(gbt), dense_numpy(named)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["diagonal", "dplr"])
+@pytest.mark.parametrize("method", METHODS)
+@given(data=st.data(), dt=STEPS)
+def test_structured_commutes_with_dense(xp, dtype, kind, method, data, dt):
+    sys = data.draw(_structured(kind, xp, dtype))
+    if method == "impulse":
+        sys = type(sys)(**{**_fields(sys), "D": 0 * sys.D})
+    alpha = _alpha(method, data)
+    structured = lti_ops.discretize(sys, dt, method, alpha=alpha)
+    dense = lti_ops.discretize(sys.to_dense(), dt, method, alpha=alpha)
+    keeps = kind == "diagonal" or method in GBT_METHODS
+    assert type(structured) is (type(sys) if keeps else lti_ops.StateSpace)
+    scale = 1 + np.max(np.abs(markov(dense, 8)))
+    assert_close(markov(structured, 8), markov(dense, 8), atol=tolerance(dtype, n=8, cond=COND) * scale, rtol=0)
+
+
+def _fields(sys):
+    names = {"Diagonal": ("lam", "B", "C", "D"), "DPLR": ("lam", "P", "Q", "B", "C", "D")}
+    out = {n: getattr(sys, n) for n in names[type(sys).__name__]}
+    return {**out, "conj_sym": sys.conj_sym}
+
+
+@given(data=st.data(), dt=STEPS)
+def test_diagonalized_dense_commutes(xp, data, dt):
+    sys = data.draw(lst.stable_state_spaces(xp=xp))
+    diag = lti_ops.diagonalize(sys)
+    for method in ("zoh", "bilinear", "s4_bilinear", "foh"):
+        a, b = lti_ops.discretize(diag, dt, method), lti_ops.discretize(sys, dt, method)
+        np.testing.assert_allclose(markov(a, 6), markov(b, 6), rtol=1e-9, atol=1e-9)
+
+
+def test_zoh_and_bilinear_kernels_agree_to_second_order(xp):
+    rng = np.random.default_rng(3)
+    lam = -rng.uniform(0.5, 1.5, 6) + 1j * rng.uniform(-2, 2, 6)
+    sys = lti_ops.Diagonal.siso(*(as_xp(xp, v) for v in (lam, rng.standard_normal(6) + 0j, rng.standard_normal(6) + 0j)))
+    errors = []
+    for dt in (0.1, 0.05, 0.025):
+        L = round(2.0 / dt) + 1
+        k_zoh = markov(lti_ops.discretize(sys, dt, "zoh"), L)[..., 1::round(0.5 / dt)] / dt
+        k_bil = markov(lti_ops.discretize(sys, dt, "s4_bilinear"), L)[..., 1::round(0.5 / dt)] / dt
+        errors.append(np.max(np.abs(k_zoh - k_bil)))
+    slopes = np.diff(np.log(errors)) / np.diff(np.log([0.1, 0.05, 0.025]))
+    assert np.all((slopes > 1.8) & (slopes < 2.2)), slopes
+
+
+@pytest.mark.parametrize("kind", ["dense", "diagonal", "dplr"])
+@pytest.mark.parametrize("method", D2C_METHODS)
+@given(data=st.data(), dt=STEPS)
+def test_d2c_inverts_discretize(xp, dtype, kind, method, data, dt):
+    sys = data.draw(_structured(kind, xp, dtype))
+    alpha = data.draw(st.floats(0.1, 1)) if method == "gbt" else None
+    disc = lti_ops.discretize(sys, dt, method, alpha=alpha)
+    back = lti_ops.d2c(disc, method, alpha=alpha)
+    assert back.dt is None
+    rtol = tolerance(dtype, n=sys.n_states, cond=1e3 if method == "zoh" else COND)
+    scale = 1 + np.max(np.abs(markov(sys, 2)))
+    ref = lti_ops.discretize(sys, 0.3, "zoh")
+    got = lti_ops.discretize(back, 0.3, "zoh")
+    assert_close(markov(got, 6), markov(ref, 6), atol=rtol * scale / dt, rtol=0)
+
+
+@pytest.mark.parametrize("method", ["zoh", "foh", "bilinear", "tustin", "s4_bilinear"])
+@given(data=st.data())
+def test_batch_equals_loop(xp, method, data):
+    sys = data.draw(lst.stable_state_spaces(xp=xp, batch_shape=(3,)))
+    dts = np.array([0.05, 0.1, 0.4])
+    batched = lti_ops.discretize(sys, as_xp(xp, dts), method)
+    A, B, C, D = dense_numpy(sys)
+    for i, dt in enumerate(dts):
+        single = lti_ops.StateSpace(*(as_xp(xp, x[i]) for x in (A, B, C, D)))
+        one = lti_ops.discretize(single, float(dt), method)
+        for got, want in zip(dense_numpy(batched), dense_numpy(one)):
+            np.testing.assert_allclose(got[i], want, rtol=1e-12, atol=1e-13)
+
+
+@given(data=st.data(), dt=STEPS)
+def test_diagonal_dt_per_channel(xp, data, dt):
+    sys = data.draw(lst.stable_diagonals(xp=xp, batch_shape=(4,), conj_sym=True))
+    dts = dt * np.array([1.0, 0.5, 2.0, 0.1])
+    disc = lti_ops.discretize(sys, as_xp(xp, dts), "zoh")
+    assert disc.batch_shape == (4,)
+    assert_close(disc.lam, np.exp(dts[:, None] * to_numpy(sys.lam)), rtol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["zoh", "foh", "bilinear", "tustin"])
+@given(data=st.data(), dt=STEPS)
+def test_float32_accuracy_bound(xp, method, data, dt):
+    sys64 = data.draw(lst.stable_state_spaces(xp=xp))
+    sys32 = lti_ops.StateSpace(*(xp.astype(x, xp.float32) for x in (sys64.A, sys64.B, sys64.C, sys64.D)))
+    d32, d64 = lti_ops.discretize(sys32, dt, method), lti_ops.discretize(sys64, dt, method)
+    assert d32.dtype == xp.float32
+    for got, want in zip((d32.A, d32.B, d32.C, d32.D), (d64.A, d64.B, d64.C, d64.D)):
+        assert_close(got, to_numpy(want), rtol=tolerance("float32", n=sys64.n_states, cond=COND))
+
+
+def test_diagonal_zero_mode_limit(xp):
+    lam = as_xp(xp, [0.0 + 0j, -1e-9 + 0j, -1.0 + 2j])
+    ones = as_xp(xp, [1.0 + 0j, 1.0, 1.0])
+    sys = lti_ops.Diagonal.siso(lam, ones, ones)
+    for method in ("zoh", "foh"):
+        diag = lti_ops.discretize(sys, 0.5, method)
+        dense = lti_ops.discretize(sys.to_dense(), 0.5, method)
+        np.testing.assert_allclose(markov(diag, 5), markov(dense, 5), rtol=1e-13, atol=1e-14)
+    assert_close(lti_ops.discretize(sys, 0.5).B[0, 0], np.asarray(0.5 + 0j), rtol=1e-15)
+
+
+def test_dense_zoh_with_singular_a(xp):
+    A = as_xp(xp, [[0.0, 1.0], [0.0, 0.0]])  # double integrator
+    sys = lti_ops.StateSpace(A, as_xp(xp, [[0.0], [1.0]]), as_xp(xp, [[1.0, 0.0]]))
+    disc = lti_ops.discretize(sys, 0.1)
+    assert_close(disc.A, np.array([[1.0, 0.1], [0.0, 1.0]]), rtol=1e-15)
+    assert_close(disc.B, np.array([[0.005], [0.1]]), rtol=1e-14)
+
+
+def test_dt_array_promotes_dtype(xp):
+    sys = lti_ops.Diagonal.siso(*(as_xp(xp, [-1.0 + 1j], "complex64") for _ in range(3)))
+    disc = lti_ops.discretize(sys, as_xp(xp, [0.1, 0.2], "float64"))
+    assert disc.dtype == xp.complex128
+    assert lti_ops.discretize(sys, 0.1).dtype == xp.complex64
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _simple(xp, dt=None):
+    return lti_ops.StateSpace(as_xp(xp, [[-1.0]]), as_xp(xp, [[1.0]]), as_xp(xp, [[1.0]]), dt=dt)
+
+
+@pytest.mark.parametrize(
+    "kwargs,exc,match",
+    [
+        ({"method": "magic"}, ValueError, r"`method` must be one of .*'zoh'.*got 'magic'"),
+        ({"method": "gbt"}, ValueError, r"method='gbt' needs `alpha`"),
+        ({"method": "gbt", "alpha": 1.5}, ValueError, r"`alpha` must be in \[0, 1\]; got 1.5"),
+        ({"method": "gbt", "alpha": True}, TypeError, r"`alpha` must be a real number"),
+        ({"method": "zoh", "alpha": 0.5}, ValueError, r"`alpha` applies to method='gbt' only"),
+        ({"dt": 0.0}, ValueError, r"`dt` must be positive and finite; got 0.0"),
+        ({"dt": -1}, ValueError, r"`dt` must be positive and finite; got -1"),
+        ({"dt": float("nan")}, ValueError, r"`dt` must be positive and finite; got nan"),
+        ({"dt": float("inf")}, ValueError, r"`dt` must be positive and finite; got inf"),
+        ({"dt": True}, TypeError, r"`dt` must be a positive finite number or array; got True"),
+        ({"dt": "0.1"}, TypeError, r"`dt` must be a positive finite number or array; got '0.1'"),
+        ({"dt": 0.1j}, TypeError, r"`dt` must be real; got 0.1j"),
+        ({"dt": None}, ValueError, r"`dt` must be a positive finite number or array; got None"),
+    ],
+)
+def test_discretize_argument_errors(xp, kwargs, exc, match):
+    kwargs = {"dt": 0.1, **kwargs}
+    with pytest.raises(exc, match=match):
+        lti_ops.discretize(_simple(xp), **kwargs)
+
+
+def test_discretize_rejects_bad_dt_arrays(xp):
+    sys = lti_ops.discretize(_simple(xp), 0.1)  # noqa: F841 (a valid call first)
+    batched = lti_ops.StateSpace(as_xp(xp, -np.ones((3, 1, 1))), as_xp(xp, [[1.0]]), as_xp(xp, [[1.0]]))
+    with pytest.raises(ValueError, match=r"batch shapes do not broadcast: `sys` .*\(3,\).*`dt` .*\(2,\)"):
+        lti_ops.discretize(batched, as_xp(xp, [0.1, 0.2]))
+    with pytest.raises(ValueError, match=r"`dt` must be positive and finite everywhere"):
+        lti_ops.discretize(batched, as_xp(xp, [0.1, -0.2, 0.3]))
+    with pytest.raises(TypeError, match=r"`dt` must have a real dtype; got .*bool"):
+        lti_ops.discretize(batched, as_xp(xp, [True, True, True]))
+
+
+def test_discretize_rejects_discrete_and_non_systems(xp):
+    with pytest.raises(ValueError, match=r"`sys` must be a continuous-time system \(dt=None\); got dt=0.1"):
+        lti_ops.discretize(_simple(xp, dt=0.1), 0.1)
+    with pytest.raises(TypeError, match=r"`sys` must be a StateSpace, Diagonal or DPLR system; got tuple"):
+        lti_ops.discretize((1, 2, 3, 4), 0.1)
+
+
+def test_impulse_needs_strictly_proper(xp):
+    sys = lti_ops.StateSpace(as_xp(xp, [[-1.0]]), as_xp(xp, [[1.0]]), as_xp(xp, [[1.0]]), as_xp(xp, [[2.0]]))
+    with pytest.raises(ValueError, match=r"method='impulse' needs a strictly proper system"):
+        lti_ops.discretize(sys, 0.1, "impulse")
+    with pytest.raises(ValueError, match=r"method='impulse' needs a strictly proper system"):
+        lti_ops.discretize(lti_ops.diagonalize(sys), 0.1, "impulse")
+
+
+def test_d2c_errors(xp):
+    with pytest.raises(ValueError, match=r"`sys` must be a discrete-time system \(a positive dt\); got dt=None"):
+        lti_ops.d2c(_simple(xp))
+    disc = _simple(xp, dt=0.1)
+    for method in ("foh", "impulse"):
+        with pytest.raises(NotImplementedError, match=rf"d2c has no inverse for method='{method}'"):
+            lti_ops.d2c(disc, method)
+    with pytest.raises(ValueError, match=r"`method` must be one of"):
+        lti_ops.d2c(disc, "magic")
+    neg = lti_ops.Diagonal.siso(as_xp(xp, [-0.5]), as_xp(xp, [1.0]), as_xp(xp, [1.0]), dt=0.1)
+    with pytest.raises(ValueError, match=r"no real continuous-time ZOH equivalent"):
+        lti_ops.d2c(neg)
+    with pytest.raises(ValueError, match=r"closed negative real axis"):
+        lti_ops.d2c(neg.to_dense())
+    at_pole = lti_ops.Diagonal.siso(as_xp(xp, [-1.0]), as_xp(xp, [1.0]), as_xp(xp, [1.0]), dt=0.1)
+    with pytest.raises(ValueError, match=r"pole at -1, which no continuous system maps to"):
+        lti_ops.d2c(at_pole, "bilinear")
+
+
+def test_complex_zoh_d2c_takes_principal_log(xp):
+    neg = lti_ops.Diagonal.siso(as_xp(xp, [-0.5 + 0j]), as_xp(xp, [1.0 + 0j]), as_xp(xp, [1.0 + 0j]), dt=0.1)
+    back = lti_ops.d2c(neg)
+    assert_close(back.lam, np.array([(np.log(0.5) + 1j * np.pi) / 0.1]), rtol=1e-14)
