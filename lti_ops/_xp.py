@@ -99,13 +99,15 @@ def _kind(xp, dtype):
 
 
 def floating_dtype(xp, *arrays, names=None):
-    """Promoted floating dtype of `arrays`: integers go to the default real floating dtype.
+    """Promoted floating dtype of `arrays` (None entries skipped).
 
+    Floating arrays promote as the namespace does (float32 stays float32, complex stays
+    complex). Integer arrays join that precision without raising it, as in torch; when all
+    arrays are integers the result is the default real floating dtype of their device.
     Boolean and non-numeric dtypes raise ``TypeError`` naming the argument (from `names`).
-    Complex stays complex; float32 stays float32.
     """
     names = names or [f"argument {i}" for i in range(len(arrays))]
-    dtypes = []
+    floating = []
     for name, x in zip(names, arrays):
         if not _is_array(x):
             continue
@@ -113,11 +115,12 @@ def floating_dtype(xp, *arrays, names=None):
         if kind in ("bool", "other"):
             msg = f"`{name}` has dtype {x.dtype}; expected a real or complex floating dtype"
             raise TypeError(msg)
-        dtypes.append(x.dtype if kind != "integral" else None)
+        if kind != "integral":
+            floating.append(x.dtype)
+    if floating:
+        return xp.result_type(*floating)
     device = common_device(*arrays)
-    default = xp.__array_namespace_info__().default_dtypes(device=device)["real floating"]
-    dtypes = [default if d is None else d for d in dtypes]
-    return xp.result_type(*dtypes)
+    return xp.__array_namespace_info__().default_dtypes(device=device)["real floating"]
 
 
 def is_complex(xp, dtype):
@@ -333,8 +336,7 @@ def eig(a):
     """
     xp = array_namespace(a)
     _require_square(a, "eig")
-    routine = _linalg_routine(xp, "eig")
-    w, v = routine(a)
+    w, v = _call_linalg(xp, "eig", a)
     ctype = complex_dtype(xp, a.dtype)
     return xp.astype(w, ctype), xp.astype(v, ctype)
 
@@ -343,17 +345,23 @@ def eigvals(a):
     """Eigenvalues of a stack of square matrices, always complex, shape (..., n)."""
     xp = array_namespace(a)
     _require_square(a, "eigvals")
-    routine = _linalg_routine(xp, "eigvals")
-    return xp.astype(routine(a), complex_dtype(xp, a.dtype))
+    return xp.astype(_call_linalg(xp, "eigvals", a), complex_dtype(xp, a.dtype))
 
 
-def _linalg_routine(xp, name):
+def _call_linalg(xp, name, a):
+    """``xp.linalg.<name>(a)``, or ``NotImplementedError`` naming the routine if it is absent
+    (or refused, as array_api_strict does below API version 2025.12)."""
+    msg = (
+        f"the {_backend_name(xp)} namespace has no linalg.{name} (a nonsymmetric "
+        f"eigensolver); use NumPy, torch or JAX input, or array_api_strict with "
+        f"api_version='2025.12'"
+    )
     routine = getattr(getattr(xp, "linalg", None), name, None)
     if routine is None:
-        msg = (
-            f"the {_backend_name(xp)} namespace has no linalg.{name} (a nonsymmetric "
-            f"eigensolver); use NumPy, torch or JAX input, or array_api_strict with "
-            f"api_version='2025.12'"
-        )
         raise NotImplementedError(msg)
-    return routine
+    try:
+        return routine(a)
+    except RuntimeError as exc:
+        if "API version" not in str(exc):
+            raise
+        raise NotImplementedError(f"{msg} ({exc})") from None

@@ -107,7 +107,7 @@ def _siso_io(xp, b, c, d):
     _checks.vector("b", b, "(..., N)")
     _checks.vector("c", c, "(..., N)")
     if d is not None and not hasattr(d, "shape"):
-        dtype = _xp.floating_dtype(xp, b, c, names="bc")
+        dtype = _xp.real_dtype(xp, _xp.floating_dtype(xp, b, c, names="bc"))
         dtype = _xp.complex_dtype(xp, dtype) if isinstance(d, complex) else dtype
         d = xp.asarray(d, dtype=dtype, device=_xp.common_device(b))
     return b[..., None], c[..., None, :], None if d is None else d[..., None, None]

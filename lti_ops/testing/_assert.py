@@ -42,24 +42,24 @@ def _numpy_dtype(dtype):
     return np.dtype(name)
 
 
-def assert_close(actual, desired, *, rtol=None, atol=0.0, check_dtype=True, err_msg=""):
+def assert_close(actual, desired, *, rtol=None, atol=0.0, check_dtype=None, err_msg=""):
     """Assert `actual` equals `desired` within a norm-wise relative tolerance.
 
-    Checks that both arrays come from the same namespace, have equal shapes and (unless
-    ``check_dtype=False``) equal dtypes, then that ``|actual - desired| <= atol + rtol *
-    max|desired|`` elementwise. The default `rtol` is ``4 * sqrt(eps)`` of the dtype.
+    Values pass when ``|actual - desired| <= atol + rtol * max|desired|`` elementwise; the
+    default `rtol` is ``4 * sqrt(eps)`` of the actual dtype. Shapes must be equal.
 
-    `desired` may also be a NumPy array (or anything ``numpy.asarray`` accepts); then only
-    shape and values are compared.
+    A NumPy `desired` (array, scalar or anything ``numpy.asarray`` takes) is a reference
+    computed independently, often in higher precision: only shape and values are compared.
+    Any other array `desired` must also share `actual`'s namespace and dtype. Pass
+    ``check_dtype=True`` / ``False`` to force / skip that check.
     """
-    desired_is_ref = isinstance(desired, np.ndarray) or not hasattr(desired, "__array_namespace__")
-    if not desired_is_ref:
+    is_reference = isinstance(desired, (np.ndarray, np.generic)) or not hasattr(desired, "shape")
+    if (not is_reference) if check_dtype is None else check_dtype:
         xa, xd = _xp.array_namespace(actual), _xp.array_namespace(desired)
         assert xa is xd, f"namespaces differ: {xa.__name__} vs {xd.__name__}"
-        if check_dtype:
-            assert actual.dtype == desired.dtype, f"dtypes differ: {actual.dtype} vs {desired.dtype}"
+        assert actual.dtype == desired.dtype, f"dtypes differ: {actual.dtype} vs {desired.dtype}"
     a = to_numpy(actual) if hasattr(actual, "shape") else np.asarray(actual)
-    d = to_numpy(desired) if hasattr(desired, "__array_namespace__") else np.asarray(desired)
+    d = to_numpy(desired) if hasattr(desired, "shape") else np.asarray(desired)
     assert a.shape == d.shape, f"shapes differ: {a.shape} vs {d.shape}"
     if rtol is None:
         rtol = 4 * float(np.finfo(a.dtype if a.dtype.kind in "fc" else np.float64).eps) ** 0.5

@@ -1,0 +1,92 @@
+"""Tests of the kernel= resolution in lti_ops._dispatch."""
+
+import sys
+import types
+
+import numpy as np
+import pytest
+
+from lti_ops import _dispatch
+
+from _helpers import as_xp
+
+
+def generic(x):
+    return "generic"
+
+
+def accelerated(x):
+    return "numba"
+
+
+@pytest.fixture
+def fake_numba(monkeypatch):
+    """A fresh registry whose 'numba' engine is an importable stand-in package."""
+    package = types.ModuleType("fake_lti_ops_numba")
+    monkeypatch.setitem(sys.modules, "fake_lti_ops_numba", package)
+    engine = _dispatch.Engine("numba", "fake_lti_ops_numba", "numpy", "numba")
+    monkeypatch.setitem(_dispatch.ENGINES, "numba", engine)
+    registry = _dispatch.Registry()
+    _dispatch.register("vandermonde", "numba", registry)(accelerated)
+    return registry
+
+
+@pytest.fixture
+def missing_numba(monkeypatch):
+    engine = _dispatch.Engine("numba", "lti_ops_no_such_package", "numpy", "numba")
+    monkeypatch.setitem(_dispatch.ENGINES, "numba", engine)
+    return _dispatch.Registry()
+
+
+def _resolve(primitive, kernel, xp, registry):
+    import array_api_compat
+
+    ns = array_api_compat.array_namespace(as_xp(xp, [1.0]))
+    return _dispatch.resolve(primitive, kernel, ns, generic, registry=registry)
+
+
+def test_xp_kernel_is_always_the_generic_body(xp, fake_numba):
+    assert _resolve("vandermonde", "xp", xp, fake_numba) is generic
+
+
+def test_auto_takes_the_engine_serving_the_namespace(xp, fake_numba):
+    expected = accelerated if xp.__name__.endswith("numpy") else generic
+    assert _resolve("vandermonde", "auto", xp, fake_numba) is expected
+    assert _resolve("cauchy", "auto", xp, fake_numba) is generic  # no kernel registered
+
+
+def test_auto_falls_back_when_the_engine_does_not_import(missing_numba):
+    assert _resolve("vandermonde", "auto", np, missing_numba) is generic
+
+
+def test_forced_engine_errors(fake_numba):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ValueError, match=r"kernel='numba' serves numpy arrays only; the input is torch"):
+        _resolve("vandermonde", "numba", torch, fake_numba)
+    with pytest.raises(NotImplementedError, match=r"kernel='numba' has no kernel for 'cauchy'; it has \['vandermonde'\]"):
+        _resolve("cauchy", "numba", np, fake_numba)
+    assert _resolve("vandermonde", "numba", np, fake_numba) is accelerated
+
+
+def test_forced_engine_that_does_not_import(missing_numba):
+    with pytest.raises(ImportError, match=r"kernel='numba' needs the lti_ops_no_such_package package .*pip install 'lti-ops\[numba\]'"):
+        _resolve("vandermonde", "numba", np, missing_numba)
+
+
+def test_cupy_kernel_refuses_numpy_input():
+    with pytest.raises(ValueError, match=r"kernel='cupy' serves cupy arrays only; the input is numpy"):
+        _resolve("vandermonde", "cupy", np, _dispatch.Registry())
+
+
+def test_unknown_kernel_and_engine():
+    with pytest.raises(ValueError, match=r"kernel='fast' is not valid; expected one of \['auto', 'xp', 'numba', 'cupy'\]"):
+        _resolve("vandermonde", "fast", np, _dispatch.Registry())
+    with pytest.raises(ValueError, match=r"unknown engine 'opencl'; expected one of \['cupy', 'numba'\]"):
+        _dispatch.register("vandermonde", "opencl", _dispatch.Registry())(generic)
+
+
+def test_real_engine_packages_load_or_report_why():
+    registry = _dispatch.Registry()
+    for engine in ("numba", "cupy"):
+        error = registry.load(engine)
+        assert error is None or "No module named" in error or "cupy" in error.lower()
