@@ -150,7 +150,12 @@ class _System:
         return xp.all(ok, axis=-1)
 
     def __repr__(self):
-        kind = "continuous" if self.dt is None else f"dt={self.dt!r}"
+        if self.dt is None:
+            kind = "continuous"
+        elif hasattr(self.dt, "shape"):
+            kind = f"dt=<array of shape {tuple(self.dt.shape)}>"
+        else:
+            kind = f"dt={self.dt!r}"
         extra = f", conj_sym={self.conj_sym}" if hasattr(self, "conj_sym") else ""
         return (
             f"{type(self).__name__}(n_states={self.n_states}, n_inputs={self.n_inputs}, "

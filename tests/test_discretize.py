@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 import scipy.integrate
+import scipy.linalg
 import scipy.signal
 from hypothesis import given
 from hypothesis import strategies as st
@@ -340,3 +341,22 @@ def test_complex_zoh_d2c_takes_principal_log(xp):
     neg = lti_ops.Diagonal.siso(as_xp(xp, [-0.5 + 0j]), as_xp(xp, [1.0 + 0j]), as_xp(xp, [1.0 + 0j]), dt=0.1)
     back = lti_ops.d2c(neg)
     assert_close(back.lam, np.array([(np.log(0.5) + 1j * np.pi) / 0.1]), rtol=1e-14)
+
+
+@given(data=st.data(), dt=STEPS)
+def test_tustin_keeps_gramians_and_both_keep_hankel_singular_values(xp, data, dt):
+    sys = data.draw(lst.stable_state_spaces(xp=xp))
+    A, B, C, _ = dense_numpy(sys)
+    Pc = scipy.linalg.solve_continuous_lyapunov(A, -B @ B.T)
+    Qc = scipy.linalg.solve_continuous_lyapunov(A.T, -C.T @ C)
+    hsv_c = np.sqrt(np.sort(np.abs(np.linalg.eigvals(Pc @ Qc))))
+    for method in ("tustin", "bilinear"):
+        Ad, Bd, Cd, _ = dense_numpy(lti_ops.discretize(sys, dt, method))
+        Pd = scipy.linalg.solve_discrete_lyapunov(Ad, Bd @ Bd.T)
+        Qd = scipy.linalg.solve_discrete_lyapunov(Ad.T, Cd.T @ Cd)
+        if method == "tustin":
+            np.testing.assert_allclose(Pd, Pc, atol=1e-9 * np.abs(Pc).max())
+            np.testing.assert_allclose(Qd, Qc, atol=1e-9 * np.abs(Qc).max())
+        hsv_d = np.sqrt(np.sort(np.abs(np.linalg.eigvals(Pd @ Qd))))
+        big = hsv_c > 1e-4 * hsv_c[-1]  # small HSVs from eig(PQ) carry eps*(s1/si)^2 error
+        np.testing.assert_allclose(hsv_d[big], hsv_c[big], rtol=1e-6)
