@@ -108,8 +108,7 @@ def sampling_time(dt, *, name="dt", allow_none=True):
 
 def _sampling_time_array(dt, name):
     xp = _xp.array_namespace(dt)
-    kind_ok = xp.isdtype(dt.dtype, ("real floating", "integral"))
-    if not kind_ok or xp.isdtype(dt.dtype, "bool"):
+    if not xp.isdtype(dt.dtype, ("real floating", "integral")):
         msg = f"`{name}` must have a real dtype; got {dt.dtype}"
         raise TypeError(msg)
     if not bool(xp.all(xp.isfinite(dt) & (dt > 0))):

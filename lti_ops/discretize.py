@@ -440,23 +440,31 @@ def _broadcast_ab(xp, sys, dt):
     return xp.broadcast_to(sys.A, batch + (N, N)), xp.broadcast_to(sys.B, batch + (N, M)), batch
 
 
+def _zeros(xp, shape, like):
+    return xp.zeros(shape, dtype=like.dtype, device=_xp.common_device(like))
+
+
+def _eye(xp, batch, n, like):
+    eye = xp.eye(n, dtype=like.dtype, device=_xp.common_device(like))
+    return xp.broadcast_to(eye, batch + (n, n))
+
+
 def _dense_exponential(sys, dt, method):
     xp, dt2 = sys.xp, _expand(dt, 2)
     if method == "impulse":
         _require_strictly_proper(xp, sys)
         abar = _xp.expm(dt2 * sys.A)
-        return StateSpace(abar, dt2 * xp.matmul(abar, sys.B), sys.C, dt2 * xp.matmul(sys.C, sys.B), dt=dt)
+        bbar, dbar = dt2 * xp.matmul(abar, sys.B), dt2 * xp.matmul(sys.C, sys.B)
+        return StateSpace(abar, bbar, sys.C, dbar, dt=dt)
     A, B, batch = _broadcast_ab(xp, sys, dt)
     N, M = sys.n_states, sys.n_inputs
-    zeros = lambda rows, cols: xp.zeros(batch + (rows, cols), dtype=A.dtype, device=_xp.common_device(A))  # noqa: E731
     if method == "zoh":
-        block = xp.concat([xp.concat([A, B], axis=-1), zeros(M, N + M)], axis=-2)
+        block = xp.concat([xp.concat([A, B], axis=-1), _zeros(xp, batch + (M, N + M), A)], axis=-2)
         ms = _xp.expm(dt2 * block)
         return StateSpace(ms[..., :N, :N], ms[..., :N, N:], sys.C, sys.D, dt=dt)
-    eye = xp.broadcast_to(xp.eye(M, dtype=A.dtype, device=_xp.common_device(A)), batch + (M, M))
-    top = xp.concat([dt2 * A, dt2 * B, zeros(N, M)], axis=-1)
-    middle = xp.concat([zeros(M, N + M), eye], axis=-1)
-    ms = _xp.expm(xp.concat([top, middle, zeros(M, N + 2 * M)], axis=-2))
+    top = xp.concat([dt2 * A, dt2 * B, _zeros(xp, batch + (N, M), A)], axis=-1)
+    middle = xp.concat([_zeros(xp, batch + (M, N + M), A), _eye(xp, batch, M, A)], axis=-1)
+    ms = _xp.expm(xp.concat([top, middle, _zeros(xp, batch + (M, N + 2 * M), A)], axis=-2))
     ms11, ms12, ms13 = ms[..., :N, :N], ms[..., :N, N : N + M], ms[..., :N, N + M :]
     bbar = ms12 - ms13 + xp.matmul(ms11, ms13)
     return StateSpace(ms11, bbar, sys.C, sys.D + xp.matmul(sys.C, ms13), dt=dt)
@@ -480,12 +488,7 @@ def _dense_log(sys):
     xp, dt = sys.xp, sys.dt
     A, B, batch = _broadcast_ab(xp, sys, dt)
     N, M = sys.n_states, sys.n_inputs
-    dev = _xp.common_device(A)
-    bottom = xp.concat(
-        [xp.zeros(batch + (M, N), dtype=A.dtype, device=dev),
-         xp.broadcast_to(xp.eye(M, dtype=A.dtype, device=dev), batch + (M, M))],
-        axis=-1,
-    )
+    bottom = xp.concat([_zeros(xp, batch + (M, N), A), _eye(xp, batch, M, A)], axis=-1)
     block = xp.concat([xp.concat([A, B], axis=-1), bottom], axis=-2)
     log = _xp.logm(block) / _expand(dt, 2)
     return StateSpace(log[..., :N, :N], log[..., :N, N:], sys.C, sys.D)

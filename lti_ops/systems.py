@@ -184,7 +184,7 @@ def _check_dt(dt, batch_named):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class StateSpace(_System):
-    """Dense state-space system ``x' = A x + B u, y = C x + D u`` (or its discrete form).
+    r"""Dense state-space system ``x' = A x + B u, y = C x + D u`` (or its discrete form).
 
     Parameters
     ----------
@@ -196,10 +196,34 @@ class StateSpace(_System):
     dt : None, float or array broadcasting over the batch, optional
         None for continuous time; the sampling step for discrete time.
 
+    Raises
+    ------
+    ValueError
+        Wrong ranks, non-square A, non-conformable B/C/D, batch shapes that do not
+        broadcast, a non-positive or non-finite `dt`.
+    TypeError
+        Boolean or non-numeric dtypes; mixed array namespaces (devices: ValueError).
+
     Notes
     -----
-    All fields are promoted to one floating dtype (integers to the default float; complex
-    kept; float32 kept). Batch axes of the fields broadcast against each other.
+    All fields are promoted to one floating dtype (float32 and complex kept; integer arrays
+    join the floating precision). Batch axes of the fields broadcast against each other.
+    The transfer function is :math:`G(s) = C (sI - A)^{-1} B + D` (continuous) or the same
+    in z (discrete); :meth:`poles` are the eigenvalues of A.
+
+    References
+    ----------
+    .. [1] T. Kailath, *Linear Systems*, Prentice-Hall, 1980, ch. 2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lti_ops
+    >>> sys = lti_ops.StateSpace(np.array([[-1.0, 2.0], [0.0, -3.0]]), np.eye(2), np.eye(2))
+    >>> sys
+    StateSpace(n_states=2, n_inputs=2, n_outputs=2, batch_shape=(), dtype=float64, continuous)
+    >>> print(np.sort(sys.poles().real), bool(sys.is_stable()))
+    [-3. -1.] True
     """
 
     A: object
@@ -265,7 +289,7 @@ class StateSpace(_System):
 
 
 def diagonalize(sys, *, max_cond=None):
-    """Diagonal realization of a diagonalizable dense system.
+    r"""Diagonal realization of a diagonalizable dense system.
 
     With ``A = V diag(lam) V^{-1}``, returns ``Diagonal(lam, V^{-1} B, C V, D, dt)``: the same
     transfer function, complex dtype, ``conj_sym=False``.
@@ -277,11 +301,30 @@ def diagonalize(sys, *, max_cond=None):
         Largest accepted 2-norm condition number of the eigenvector matrix V. Default
         ``1 / sqrt(eps)`` of the system's precision.
 
+    Returns
+    -------
+    Diagonal
+        Complex dtype of the same precision, same namespace, device, batch and ``dt``.
+
     Raises
     ------
+    TypeError
+        If `sys` is not a StateSpace.
     ValueError
         If any batch element's eigenvector matrix is worse conditioned than `max_cond` (A is
         defective or nearly so, e.g. HiPPO-LegS with N >= 16; use its NPLR form instead).
+    NotImplementedError
+        If the namespace has no nonsymmetric eigensolver.
+
+    Notes
+    -----
+    The similarity :math:`x = V \tilde x` leaves the transfer function and Markov
+    parameters unchanged; the tests check :math:`C \bar A^k B` agree for both forms.
+
+    References
+    ----------
+    .. [1] G. H. Golub, C. F. Van Loan, *Matrix Computations*, 4th ed., 2013, sec. 7.1
+       (eigenvector conditioning).
     """
     if not isinstance(sys, StateSpace):
         msg = f"`sys` must be a StateSpace; got {type(sys).__name__}"
@@ -309,7 +352,7 @@ def diagonalize(sys, *, max_cond=None):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Diagonal(_System):
-    """Diagonal state-space system ``A = diag(lam)``.
+    r"""Diagonal state-space system ``A = diag(lam)``.
 
     Parameters
     ----------
@@ -323,6 +366,35 @@ class Diagonal(_System):
         None for continuous time; the sampling step for discrete time.
     conj_sym : bool, optional
         The N modes stand with their complex conjugates (a real system of order 2N).
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :class:`StateSpace`; also a complex `D` with ``conj_sym=True`` (TypeError) and a
+        non-bool `conj_sym` (TypeError).
+
+    Notes
+    -----
+    :math:`G(s) = \sum_n C_{:,n} B_{n,:} / (s - \lambda_n) + D`; with `conj_sym` the sum
+    also runs over the conjugate modes, i.e. it is :math:`2\,\mathrm{Re}` of the half sum
+    for real s. ``to_dense()`` realizes the same system with a dense (real, for
+    `conj_sym`) A; the tests check their Markov parameters agree.
+
+    References
+    ----------
+    .. [1] A. Gu, K. Goel, A. Gupta, C. Re, "On the Parameterization and Initialization of
+       Diagonal State Space Models" (S4D), NeurIPS 2022.
+    .. [2] J. T. H. Smith, A. Warrington, S. Linderman, "Simplified State Space Layers for
+       Sequence Modeling" (S5, ``conj_sym``), ICLR 2023.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lti_ops
+    >>> lam = -0.5 + 1j * np.pi * np.arange(4)          # S4D-Lin, 4 modes
+    >>> ssm = lti_ops.Diagonal.siso(lam, np.ones(4, complex), np.ones(4, complex), conj_sym=True)
+    >>> ssm.n_states, ssm.to_dense().A.dtype
+    (8, dtype('float64'))
     """
 
     lam: object
@@ -408,7 +480,7 @@ class Diagonal(_System):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class DPLR(_System):
-    """Diagonal-plus-low-rank system ``A = diag(lam) - P Q^H``.
+    r"""Diagonal-plus-low-rank system ``A = diag(lam) - P Q^H``.
 
     Parameters
     ----------
@@ -423,6 +495,34 @@ class DPLR(_System):
         The listed modes, rows of P, Q, B and columns of C stand with their conjugates; the
         low-rank term couples the two halves (as in S4's conjugate-symmetric Cauchy sums),
         so the full system is ``diag(lam, conj(lam)) - [P; conj P][Q; conj Q]^H``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :class:`Diagonal`; also P or Q with a wrong number of rows or different ranks.
+
+    Notes
+    -----
+    The resolvent follows from Woodbury,
+    :math:`(sI - A)^{-1} = R + R P (I - Q^H R P)^{-1} Q^H R` with
+    :math:`R = (sI - \Lambda)^{-1}` diagonal, which is what keeps GBT discretization in DPLR
+    form (``tests/test_discretize.py`` checks it against the dense path).
+
+    References
+    ----------
+    .. [1] A. Gu, K. Goel, C. Re, "Efficiently Modeling Long Sequences with Structured State
+       Spaces" (S4), ICLR 2022.
+    .. [2] A. Gu, I. Johnson, A. Timalsina, A. Rudra, C. Re, "How to Train Your HiPPO: State
+       Space Models with Generalized Orthogonal Basis Projections", ICLR 2023.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lti_ops
+    >>> lam, P = -np.arange(1.0, 4.0) + 0j, np.full((3, 1), 0.5 + 0j)
+    >>> sys = lti_ops.DPLR.siso(lam, P, P, np.ones(3, complex), np.ones(3, complex))
+    >>> lti_ops.discretize(sys, 0.1, "bilinear")
+    DPLR(n_states=3, n_inputs=1, n_outputs=1, batch_shape=(), dtype=complex128, dt=0.1, conj_sym=False)
     """
 
     lam: object
