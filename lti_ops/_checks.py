@@ -107,7 +107,7 @@ def sampling_time(dt, *, name="dt", allow_none=True):
 
 
 def _sampling_time_array(dt, name):
-    xp = _xp.array_namespace(dt)
+    xp = _xp.array_namespace(dt, names=[name])
     if not xp.isdtype(dt.dtype, ("real floating", "integral")):
         msg = f"`{name}` must have a real dtype; got {dt.dtype}"
         raise TypeError(msg)

@@ -26,6 +26,8 @@ __all__ = [
     "expm",
     "floating_dtype",
     "is_complex",
+    "is_singular",
+    "near_zero",
     "logm",
     "real_dtype",
 ]
@@ -43,36 +45,42 @@ def _backend_name(xp):
     return name.removeprefix("array_api_compat.")
 
 
-def array_namespace(*arrays):
+def array_namespace(*arrays, names=None):
     """Namespace shared by the arrays among `arrays` (None and Python scalars are skipped).
+
+    `names` (one per entry of `arrays`) lets the messages name the offending arguments.
 
     Raises
     ------
     TypeError
-        If two arrays come from different namespaces (naming both), or none is an array.
+        If an entry is not an array, two arrays come from different namespaces (naming
+        both), or none is an array.
     ValueError
         If two arrays live on different devices (naming both).
     """
-    found = [x for x in arrays if _is_array(x)]
+    names = list(names) if names is not None else [None] * len(arrays)
+    found = [(n, x) for n, x in zip(names, arrays) if _is_array(x)]
     if not found:
         msg = "expected at least one array argument; got only None or Python scalars"
         raise TypeError(msg)
     spaces = []
-    for x in found:
+    for name, x in found:
         try:
             spaces.append(_compat.array_namespace(x))
-        except TypeError as exc:
-            msg = f"unsupported array type {type(x).__name__!r}: {exc}"
+        except TypeError:
+            who = f"`{name}`" if name else "an argument"
+            msg = f"{who} must be an array (or a number); got {type(x).__name__}"
             raise TypeError(msg) from None
-    first = spaces[0]
-    for other in spaces[1:]:
+    (first_name, _), first = found[0], spaces[0]
+    for (name, _), other in zip(found[1:], spaces[1:]):
         if other is not first:
+            which = f"`{first_name}` and `{name}` are" if name else "arrays are"
             msg = (
-                f"arrays from different namespaces: {_backend_name(first)} and "
+                f"{which} from different namespaces: {_backend_name(first)} and "
                 f"{_backend_name(other)}; convert them to one array library first"
             )
             raise TypeError(msg)
-    common_device(*found)
+    common_device(*(x for _, x in found))
     return first
 
 
@@ -164,6 +172,10 @@ def _eye_like(xp, a):
     return xp.eye(n, dtype=a.dtype, device=_compat.device(a))
 
 
+def _is_empty(a):
+    return any(d == 0 for d in a.shape)
+
+
 def _require_square(a, routine):
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         msg = f"{routine} needs square matrices of shape (..., n, n); got shape {tuple(a.shape)}"
@@ -222,13 +234,15 @@ def expm_pade(a):
     """
     xp = array_namespace(a)
     _require_square(a, "expm")
+    if _is_empty(a):
+        return xp.zeros_like(a) if a.shape[-1] == 0 else a + 0
     m, theta = _EXPM_DEGREE[_precision(xp, a.dtype)]
     norm = _opnorm1(xp, a)
-    s = xp.ceil(xp.log2(xp.maximum(norm, theta * 1e-300) / theta))
-    s = xp.astype(xp.clip(s, 0, None), real_dtype(xp, a.dtype))
+    norm = xp.where(norm > theta, norm, xp.full_like(norm, theta))
+    s = xp.ceil(xp.log2(norm / theta))
     scaled = a / xp.astype(2.0 ** s, a.dtype)[..., None, None]
     r = _pade_exp(xp, scaled, m)
-    for k in range(int(xp.max(s)) if s.size else 0):
+    for k in range(int(xp.max(s))):
         squared = xp.matmul(r, r)
         r = xp.where((s > k)[..., None, None], squared, r)
     return r
@@ -249,26 +263,35 @@ def _pade_exp(xp, x, m):
 def logm(a):
     """Principal matrix logarithm of a stack of square matrices, shape (..., n, n).
 
-    ``scipy.linalg.logm`` (in double precision, cast back) for NumPy; inverse scaling and squaring (:func:`logm_iss`) for
-    every other namespace. A real input whose logarithm is not real (eigenvalues on the
-    closed negative real axis) raises ``ValueError`` rather than returning a complex or a
-    truncated result.
+    ``scipy.linalg.logm`` for NumPy; inverse scaling and squaring (:func:`logm_iss`) for
+    every other namespace. Single-precision input is computed in double precision where
+    the device has it and cast back (the square-root phase needs the extra digits). A real
+    input whose logarithm is not real (eigenvalues on the closed negative real axis) raises
+    ``ValueError`` rather than returning a complex or a truncated result.
     """
     xp = array_namespace(a)
     _require_square(a, "logm")
+    if _is_empty(a):
+        return xp.zeros_like(a)
+    wide = _in_double(xp, a)  # single precision is too short for the square-root phase
     if _compat.is_numpy_namespace(xp):
         import scipy.linalg
 
-        # in double precision: SciPy's accuracy check compares float32 results with the
-        # float64 eps and warns about them
-        wide = xp.astype(a, complex_dtype(xp, xp.float64) if is_complex(xp, a.dtype) else xp.float64)
         out = xp.asarray(scipy.linalg.logm(wide))
         if not is_complex(xp, a.dtype) and is_complex(xp, out.dtype):
             if xp.any(xp.abs(xp.imag(out)) > 1e3 * eps(xp, a.dtype) * (1 + xp.abs(out))):
                 _raise_no_real_log()
             out = xp.real(out)
-        return xp.astype(out, a.dtype)
-    return logm_iss(a)
+    else:
+        out = logm_iss(wide)
+    return xp.astype(out, a.dtype)
+
+
+def _in_double(xp, a):
+    """`a` in double precision when its device supports it, else `a` itself."""
+    target = complex_dtype(xp, xp.float64) if is_complex(xp, a.dtype) else xp.float64
+    supported = xp.__array_namespace_info__().dtypes(device=_compat.device(a)).values()
+    return xp.astype(a, target) if target in supported else a
 
 
 def _raise_no_real_log():
@@ -297,6 +320,8 @@ def logm_iss(a, *, max_roots=64):
     """
     xp = array_namespace(a)
     _require_square(a, "logm")
+    if _is_empty(a):
+        return xp.zeros_like(a)
     eye = _eye_like(xp, a)
     x = a
     s = xp.zeros(a.shape[:-2], dtype=real_dtype(xp, a.dtype), device=_compat.device(a))
@@ -315,17 +340,49 @@ def logm_iss(a, *, max_roots=64):
 
 
 def _sqrtm_db(xp, a, eye, max_iter=100):
-    tol = 10 * eps(xp, a.dtype) * a.shape[-1]
-    m, y = a, a
-    for _ in range(max_iter):
+    """Principal square root by the product-form Denman-Beavers iteration.
+
+    Iterates until ``||M - I||_1 <= n eps``, or until the residual stops shrinking once it
+    is below ``sqrt(eps)`` (the precision floor of the data); raises if it never gets there
+    (eigenvalues on the closed negative real axis, or too ill-conditioned a matrix).
+    """
+    unit = eps(xp, a.dtype)
+    tol, floor = 10 * unit * a.shape[-1], unit**0.5
+    m, y, last = a, a, float("inf")
+    for iteration in range(max_iter):
         m_inv = xp.linalg.inv(m)
         y = 0.5 * xp.matmul(y, eye + m_inv)
         m = 0.5 * (eye + 0.5 * (m + m_inv))
-        if not bool(xp.all(xp.isfinite(m))):
-            break
-        if bool(xp.all(_opnorm1(xp, m - eye) <= tol)):
+        residual = float(xp.max(_opnorm1(xp, m - eye)))
+        if residual <= tol or (residual <= floor and residual >= last / 2):
             return y
-    _raise_no_real_log()
+        diverging = residual > floor and residual >= last and iteration > 8
+        if not residual < float("inf") or diverging:
+            break
+        last = residual
+    msg = (
+        "the matrix square-root iteration of logm did not converge (residual "
+        f"{residual:.3g}): the matrix has eigenvalues on or near the closed negative real "
+        "axis (no real principal logarithm) or is too ill-conditioned for its precision"
+    )
+    raise ValueError(msg)
+
+
+def near_zero(x):
+    """Boolean array: entries of `x` (..., n) at most ``n * eps * max|x|`` along the last axis."""
+    xp = array_namespace(x)
+    mag = xp.abs(x)
+    scale = xp.max(mag, axis=-1, keepdims=True) if x.shape[-1] else mag
+    return mag <= x.shape[-1] * eps(xp, x.dtype) * scale
+
+
+def is_singular(a):
+    """Boolean array (batch shape): smallest singular value <= n * eps * largest."""
+    xp = array_namespace(a)
+    if _is_empty(a):
+        return xp.zeros(a.shape[:-2], dtype=xp.bool, device=_compat.device(a))
+    sv = xp.linalg.svdvals(a)
+    return sv[..., -1] <= a.shape[-1] * eps(xp, a.dtype) * sv[..., 0]
 
 
 def eig(a):

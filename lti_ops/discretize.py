@@ -191,6 +191,7 @@ def d2c(sys, method="zoh", *, alpha=None):
     """
     _check_system("sys", sys)
     _checks.same_time_domain("sys", sys, continuous=False)
+    sys = _with_own_step(sys)
     if method in ("foh", "impulse"):
         msg = f"d2c has no inverse for method={method!r}; it supports {list(D2C_METHODS)}"
         raise NotImplementedError(msg)
@@ -231,15 +232,27 @@ def _alpha(method, alpha):
 
 
 def _with_step(sys, dt):
-    """Promote `sys` and an array `dt` to a common dtype; check dt broadcasts over batch."""
+    """Promote `sys` and an array `dt` to a common dtype; check dt broadcasts over batch.
+
+    An integer `dt` array joins the system's precision; a floating one takes part in
+    promotion (a float64 `dt` makes a float32 system float64).
+    """
     if not hasattr(dt, "shape"):
         return sys, dt
-    xp = _xp.array_namespace(*sys._arrays(), dt)
+    arrays = sys._arrays()
+    names = _ARRAY_FIELDS[type(sys)] + ("dt",)
+    xp = _xp.array_namespace(*arrays, dt, names=names)
     _checks.broadcast_batch({"sys": sys.batch_shape, "dt": tuple(dt.shape)})
-    dtype = xp.result_type(sys.dtype, _xp.floating_dtype(xp, dt, names=["dt"]))
+    dtype = xp.result_type(sys.dtype, _xp.floating_dtype(xp, *arrays, dt, names=names))
     if dtype != sys.dtype:
         sys = _astype(xp, sys, dtype)
     return sys, xp.astype(dt, _xp.real_dtype(xp, dtype))
+
+
+def _with_own_step(sys):
+    """`sys` promoted with its own array ``dt`` (see :func:`_with_step`)."""
+    promoted, dt = _with_step(sys, sys.dt)
+    return promoted if dt is sys.dt else replace(promoted, dt=dt)
 
 
 def _astype(xp, sys, dtype):
@@ -301,6 +314,7 @@ def _dense_gbt(sys, dt, alpha, variant):
     A, dt2 = sys.A, _expand(dt, 2)
     eye = xp.eye(sys.n_states, dtype=A.dtype, device=_xp.common_device(A))
     E = eye - alpha * dt2 * A
+    _require(xp, _xp.is_singular(E), _forward_pole_msg(alpha))
     abar = xp.linalg.solve(E, eye + (1 - alpha) * dt2 * A)
     einv_b = xp.linalg.solve(E, sys.B)
     c_einv = _right_solve(xp, sys.C, E)
@@ -313,6 +327,7 @@ def _dense_gbt_inverse(sys, alpha, variant):
     abar = sys.A
     eye = xp.eye(sys.n_states, dtype=abar.dtype, device=_xp.common_device(abar))
     F = (1 - alpha) * eye + alpha * abar
+    _require(xp, _xp.is_singular(F), _inverse_pole_msg(alpha))
     A = xp.linalg.solve(F, abar - eye) / _expand(dt, 2)
     finv_b = xp.linalg.solve(F, sys.B)
     c_finv = _right_solve(xp, sys.C, F)
@@ -329,6 +344,7 @@ def _right_solve(xp, Y, M):
 def _diagonal_gbt(sys, dt, alpha, variant):
     xp, lam, dt1 = sys.xp, sys.lam, _expand(dt, 1)
     e = 1 - alpha * dt1 * lam
+    _require(xp, _xp.near_zero(e), _forward_pole_msg(alpha))
     abar = (1 + (1 - alpha) * dt1 * lam) / e
     einv_b = sys.B / e[..., :, None]
     c_einv = sys.C / e[..., None, :]
@@ -339,7 +355,7 @@ def _diagonal_gbt(sys, dt, alpha, variant):
 def _diagonal_gbt_inverse(sys, alpha, variant):
     xp, lbar, dt = sys.xp, sys.lam, sys.dt
     f = (1 - alpha) + alpha * lbar
-    _no_gbt_pole(xp, f, alpha)
+    _require(xp, _xp.near_zero(f), _inverse_pole_msg(alpha))
     lam = (lbar - 1) / (_expand(dt, 1) * f)
     finv_b = sys.B / f[..., :, None]
     c_finv = sys.C / f[..., None, :]
@@ -347,12 +363,23 @@ def _diagonal_gbt_inverse(sys, alpha, variant):
     return Diagonal(lam, B, C, D, conj_sym=sys.conj_sym)
 
 
-def _no_gbt_pole(xp, f, alpha):
-    if bool(xp.any(f == 0)):
-        msg = (
-            f"`sys` has a pole at {-(1 - alpha) / alpha:g}, which no continuous system maps "
-            f"to under the GBT with alpha={alpha:g}"
-        )
+def _forward_pole_msg(alpha):
+    return (
+        f"`sys` has a pole at s = 1/(alpha*dt) (alpha={alpha:g}), where the GBT is "
+        "singular: I - alpha*dt*A is not invertible"
+    )
+
+
+def _inverse_pole_msg(alpha):
+    where = f"{-(1 - alpha) / alpha:g}" if alpha else "infinity"
+    return (
+        f"`sys` has a pole at z = {where}, which no continuous system maps to under the "
+        f"GBT with alpha={alpha:g}: (1-alpha)*I + alpha*A is not invertible"
+    )
+
+
+def _require(xp, singular, msg):
+    if bool(xp.any(singular)):
         raise ValueError(msg)
 
 
@@ -361,7 +388,10 @@ def _dplr_gbt(sys, dt, alpha, variant):
     # Abar = E^{-1} (I + (1 - alpha) dt A) = diag(lbar) - dt P2 Q2^H (no division by alpha).
     xp, cs = sys.xp, sys.conj_sym
     dt1, dt2 = _expand(dt, 1), _expand(dt, 2)
-    einv, P2, Q2 = _lowrank.inverse(xp, 1 - alpha * dt1 * sys.lam, sys.P, sys.Q, -alpha * dt2, cs)
+    einv, P2, Q2 = _lowrank.inverse(
+        xp, 1 - alpha * dt1 * sys.lam, sys.P, sys.Q, -alpha * dt2, cs,
+        singular_msg=_forward_pole_msg(alpha),
+    )
     lbar = (1 + (1 - alpha) * dt1 * sys.lam) * einv
     einv_P = alpha * dt2 * P2  # E^{-1} = diag(einv) - einv_P Q2^H
     einv_b = _lowrank.apply(xp, einv, einv_P, Q2, sys.B, cs)
@@ -376,8 +406,9 @@ def _dplr_gbt_inverse(sys, alpha, variant):
     xp, cs, dt = sys.xp, sys.conj_sym, sys.dt
     dt1, dt2 = _expand(dt, 1), _expand(dt, 2)
     f = (1 - alpha) + alpha * sys.lam
-    _no_gbt_pole(xp, f, alpha)
-    finv, P2, Q2 = _lowrank.inverse(xp, f, sys.P, sys.Q, alpha, cs)
+    finv, P2, Q2 = _lowrank.inverse(
+        xp, f, sys.P, sys.Q, alpha, cs, singular_msg=_inverse_pole_msg(alpha)
+    )
     finv_b = _lowrank.apply(xp, finv, -alpha * P2, Q2, sys.B, cs)
     c_finv = _lowrank.rapply(xp, sys.C, finv, -alpha * P2, Q2, cs)
     B, C, D = _gbt_io_inverse(xp, variant, alpha, dt, sys, finv_b, c_finv)
@@ -470,8 +501,15 @@ def _dense_exponential(sys, dt, method):
     return StateSpace(ms11, bbar, sys.C, sys.D + xp.matmul(sys.C, ms13), dt=dt)
 
 
+_ZOH_ZERO_POLE = (
+    "`sys` has a pole at z = 0 (its A is singular), which no continuous system maps to "
+    "under ZOH (exp never vanishes)"
+)
+
+
 def _diagonal_log(sys):
     xp, lbar, dt = sys.xp, sys.lam, sys.dt
+    _require(xp, lbar == 0, _ZOH_ZERO_POLE)
     if not _xp.is_complex(xp, lbar.dtype) and not bool(xp.all(lbar > 0)):
         msg = (
             "`sys` is real with a pole on the closed negative real axis: it has no real "
@@ -486,6 +524,7 @@ def _diagonal_log(sys):
 
 def _dense_log(sys):
     xp, dt = sys.xp, sys.dt
+    _require(xp, _xp.is_singular(sys.A), _ZOH_ZERO_POLE)
     A, B, batch = _broadcast_ab(xp, sys, dt)
     N, M = sys.n_states, sys.n_inputs
     bottom = xp.concat([_zeros(xp, batch + (M, N), A), _eye(xp, batch, M, A)], axis=-1)

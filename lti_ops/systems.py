@@ -172,10 +172,18 @@ def _batch_shape(named):
     return _checks.broadcast_batch(shapes)
 
 
-def _check_dt(dt, batch_named):
+def _check_dt(dt, batch_named, dtype):
+    """Validated `dt`: an array one must share the fields' namespace and device and
+    broadcast with their batch; an integer array is cast to the real dtype of `dtype`."""
     dt = _checks.sampling_time(dt)
-    if dt is not None and hasattr(dt, "shape"):
-        _batch_shape({**batch_named, "dt": (dt, 0)})
+    if dt is None or not hasattr(dt, "shape"):
+        return dt
+    names = tuple(batch_named) + ("dt",)
+    fields = [x for x, _ in batch_named.values()]
+    xp = _xp.array_namespace(*fields, dt, names=names)
+    _batch_shape({**batch_named, "dt": (dt, 0)})
+    if xp.isdtype(dt.dtype, "integral"):
+        dt = xp.astype(dt, _xp.real_dtype(xp, dtype))
     return dt
 
 
@@ -234,7 +242,7 @@ class StateSpace(_System):
 
     def __post_init__(self):
         A, B, C, D = self.A, self.B, self.C, self.D
-        xp = _xp.array_namespace(A, B, C, D)
+        xp = _xp.array_namespace(A, B, C, D, names="ABCD")
         _checks.matrix("A", A, "(..., N, N)")
         if A.shape[-1] != A.shape[-2]:
             msg = f"`A` must be square with shape (..., N, N); got {tuple(A.shape)}"
@@ -246,7 +254,7 @@ class StateSpace(_System):
         for name, x in fields.items():
             object.__setattr__(self, name, _cast(xp, x, dtype))
         _batch_shape(self._batched(with_dt=False))
-        object.__setattr__(self, "dt", _check_dt(self.dt, self._batched(with_dt=False)))
+        object.__setattr__(self, "dt", _check_dt(self.dt, self._batched(with_dt=False), self.dtype))
 
     def _arrays(self):
         return (self.A, self.B, self.C, self.D)
@@ -407,7 +415,7 @@ class Diagonal(_System):
     def __post_init__(self):
         lam, B, C, D = self.lam, self.B, self.C, self.D
         _check_conj_sym(self.conj_sym)
-        xp = _xp.array_namespace(lam, B, C, D)
+        xp = _xp.array_namespace(lam, B, C, D, names=("lam", "B", "C", "D"))
         _checks.vector("lam", lam, "(..., N)")
         P, M = _io_shapes(B, C, lam.shape[-1])
         dtype, d_dtype = _diagonal_dtypes(xp, lam, B, C, D, self.conj_sym)
@@ -416,7 +424,7 @@ class Diagonal(_System):
             object.__setattr__(self, name, _cast(xp, x, dtype))
         object.__setattr__(self, "D", D)
         _batch_shape(self._batched(with_dt=False))
-        object.__setattr__(self, "dt", _check_dt(self.dt, self._batched(with_dt=False)))
+        object.__setattr__(self, "dt", _check_dt(self.dt, self._batched(with_dt=False), self.dtype))
 
     def _arrays(self):
         return (self.lam, self.B, self.C, self.D)
@@ -545,14 +553,14 @@ class DPLR(_System):
         _checks.axis_size("Q", Q, -1, P.shape[-1], "the rank r = P.shape[-1]")
         diag = Diagonal(lam, self.B, self.C, self.D, conj_sym=self.conj_sym)
         xp = diag.xp
-        _xp.array_namespace(lam, P, Q)
+        _xp.array_namespace(lam, P, Q, names=("lam", "P", "Q"))
         dtype = xp.result_type(diag.dtype, _xp.floating_dtype(xp, P, Q, names="PQ"))
         for name, x in {"lam": lam, "P": P, "Q": Q, "B": self.B, "C": self.C}.items():
             object.__setattr__(self, name, _cast(xp, x, dtype))
         d_dtype = _xp.real_dtype(xp, dtype) if self.conj_sym else dtype
         object.__setattr__(self, "D", _cast(xp, diag.D, d_dtype))
         _batch_shape(self._batched(with_dt=False))
-        object.__setattr__(self, "dt", _check_dt(self.dt, self._batched(with_dt=False)))
+        object.__setattr__(self, "dt", _check_dt(self.dt, self._batched(with_dt=False), self.dtype))
 
     def _arrays(self):
         return (self.lam, self.P, self.Q, self.B, self.C, self.D)

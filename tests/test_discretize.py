@@ -129,15 +129,33 @@ def test_zoh_semigroup_law(xp, dtype, data, dt):
     assert_close(two.B, one.A @ one.B + one.B, atol=rtol * scale, rtol=rtol)
 
 
+def _gbt_reference(A, B, C, D, dt, alpha):
+    """Textbook GBT of a dense NumPy system (independent of the library's code path)."""
+    eye = np.eye(A.shape[-1])
+    E_inv = np.linalg.inv(eye - alpha * dt * A)
+    Bd = dt * E_inv @ B
+    return E_inv @ (eye + (1 - alpha) * dt * A), Bd, C @ E_inv, D + alpha * C @ Bd
+
+
 @pytest.mark.parametrize("kind", ["dense", "diagonal", "dplr"])
 @pytest.mark.parametrize("alpha,method", [(0.0, "euler"), (0.5, "bilinear"), (1.0, "backward_euler")])
 @given(data=st.data(), dt=STEPS)
 def test_gbt_special_cases(xp, kind, alpha, method, data, dt):
     sys = data.draw(_structured(kind, xp, "float64"))
+    A, B, C, D = dense_numpy(sys)
+    eye = np.eye(A.shape[-1])
+    explicit = {  # euler: I + dt A; backward_euler: (I - dt A)^{-1}; bilinear: Cayley
+        "euler": (eye + dt * A, dt * B, C, D),
+        "backward_euler": _gbt_reference(A, B, C, D, dt, 1.0),
+        "bilinear": _gbt_reference(A, B, C, D, dt, 0.5),
+    }[method]
+    if method == "backward_euler":
+        np.testing.assert_allclose(explicit[0], np.linalg.inv(eye - dt * A), rtol=1e-12)
     gbt, named = lti_ops.discretize(sys, dt, "gbt", alpha=alpha), lti_ops.discretize(sys, dt, method)
-    assert type(gbt) is type(named)
-    for got, want in zip(dense_numpy(gbt), dense_numpy(named)):
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    assert type(gbt) is type(named) is type(sys)
+    for got_gbt, got_named, want in zip(dense_numpy(gbt), dense_numpy(named), explicit):
+        np.testing.assert_allclose(got_gbt, want, rtol=1e-11, atol=1e-12)
+        np.testing.assert_allclose(got_named, want, rtol=1e-11, atol=1e-12)
 
 
 @pytest.mark.parametrize("kind", ["diagonal", "dplr"])
@@ -191,14 +209,14 @@ def test_zoh_and_bilinear_kernels_agree_to_second_order(xp):
 def test_d2c_inverts_discretize(xp, dtype, kind, method, data, dt):
     sys = data.draw(_structured(kind, xp, dtype))
     alpha = data.draw(st.floats(0.1, 1)) if method == "gbt" else None
-    disc = lti_ops.discretize(sys, dt, method, alpha=alpha)
-    back = lti_ops.d2c(disc, method, alpha=alpha)
-    assert back.dt is None
-    rtol = tolerance(dtype, n=sys.n_states, cond=1e3 if method == "zoh" else COND)
-    scale = 1 + np.max(np.abs(markov(sys, 2)))
-    ref = lti_ops.discretize(sys, 0.3, "zoh")
-    got = lti_ops.discretize(back, 0.3, "zoh")
-    assert_close(markov(got, 6), markov(ref, 6), atol=rtol * scale / dt, rtol=0)
+    back = lti_ops.d2c(lti_ops.discretize(sys, dt, method, alpha=alpha), method, alpha=alpha)
+    densified = kind == "dplr" and method == "zoh"
+    assert type(back) is (lti_ops.StateSpace if densified else type(sys))
+    assert back.dt is None and back.dtype == (sys.to_dense() if densified else sys).dtype
+    # recovering A from Abar ~ I + dt A loses digits like 1/dt: the bound says so
+    rtol = tolerance(dtype, n=sys.n_states, cond=10) / dt
+    for got, want in zip(dense_numpy(back), dense_numpy(sys)):
+        np.testing.assert_allclose(got, want, rtol=0, atol=rtol * np.abs(want).max())
 
 
 @pytest.mark.parametrize("method", ["zoh", "foh", "bilinear", "tustin", "s4_bilinear"])
@@ -301,6 +319,8 @@ def test_discretize_rejects_bad_dt_arrays(xp):
         lti_ops.discretize(batched, as_xp(xp, [0.1, -0.2, 0.3]))
     with pytest.raises(TypeError, match=r"`dt` must have a real dtype; got .*bool"):
         lti_ops.discretize(batched, as_xp(xp, [True, True, True]))
+    with pytest.raises(TypeError, match=r"`dt` must be an array \(or a number\); got list"):
+        lti_ops.discretize(batched, [0.1, 0.2, 0.3])
 
 
 def test_discretize_rejects_discrete_and_non_systems(xp):
@@ -332,9 +352,34 @@ def test_d2c_errors(xp):
         lti_ops.d2c(neg)
     with pytest.raises(ValueError, match=r"closed negative real axis"):
         lti_ops.d2c(neg.to_dense())
-    at_pole = lti_ops.Diagonal.siso(as_xp(xp, [-1.0]), as_xp(xp, [1.0]), as_xp(xp, [1.0]), dt=0.1)
-    with pytest.raises(ValueError, match=r"pole at -1, which no continuous system maps to"):
-        lti_ops.d2c(at_pole, "bilinear")
+
+
+@pytest.mark.parametrize("kind", ["dense", "diagonal", "dplr"])
+def test_d2c_rejects_poles_no_continuous_system_maps_to(xp, kind):
+    one = as_xp(xp, [1.0])
+    at_minus_one = _of_kind(kind, as_xp(xp, [-1.0]), one, dt=0.1)
+    with pytest.raises(ValueError, match=r"pole at z = -1, which no continuous system maps to under the GBT with alpha=0.5"):
+        lti_ops.d2c(at_minus_one, "bilinear")
+    at_zero = _of_kind(kind, as_xp(xp, [0.0]), one, dt=0.1)
+    with pytest.raises(ValueError, match=r"pole at z = 0 \(its A is singular\), which no continuous system maps to under ZOH"):
+        lti_ops.d2c(at_zero, "zoh")
+
+
+@pytest.mark.parametrize("kind", ["dense", "diagonal", "dplr"])
+def test_discretize_rejects_a_pole_where_the_gbt_is_singular(xp, kind):
+    sys = _of_kind(kind, as_xp(xp, [10.0]), as_xp(xp, [1.0]))
+    with pytest.raises(ValueError, match=r"pole at s = 1/\(alpha\*dt\) \(alpha=1\), where the GBT is singular"):
+        lti_ops.discretize(sys, 0.1, "backward_euler")
+
+
+def _of_kind(kind, pole, one, dt=None):
+    """A one-state system with the given pole as dense, Diagonal, or DPLR (pole split in two)."""
+    if kind == "dense":
+        return lti_ops.StateSpace.siso(pole[:, None], one, one, dt=dt)
+    if kind == "diagonal":
+        return lti_ops.Diagonal.siso(pole, one, one, dt=dt)
+    half = pole / 2  # lam - P Q^H with lam = pole/2, P = Q = sqrt(-pole/2) would need a sign
+    return lti_ops.DPLR.siso(half, -half[:, None], one[:, None], one, one, dt=dt)
 
 
 def test_complex_zoh_d2c_takes_principal_log(xp):
@@ -360,3 +405,44 @@ def test_tustin_keeps_gramians_and_both_keep_hankel_singular_values(xp, data, dt
         hsv_d = np.sqrt(np.sort(np.abs(np.linalg.eigvals(Pd @ Qd))))
         big = hsv_c > 1e-4 * hsv_c[-1]  # small HSVs from eig(PQ) carry eps*(s1/si)^2 error
         np.testing.assert_allclose(hsv_d[big], hsv_c[big], rtol=1e-6)
+
+
+def test_integer_dt_array_keeps_single_precision(xp):
+    sys = lti_ops.Diagonal.siso(*(as_xp(xp, [-1.0 + 1j], "complex64") for _ in range(3)))
+    disc = lti_ops.discretize(sys, as_xp(xp, [1, 2]))
+    assert disc.dtype == xp.complex64 and disc.dt.dtype == xp.float32
+    assert lti_ops.d2c(disc).dtype == xp.complex64
+
+
+@pytest.mark.parametrize("kind", ["diagonal", "dplr"])
+@pytest.mark.parametrize("method", METHODS)
+@given(data=st.data())
+def test_structured_dt_per_channel_equals_loop(xp, kind, method, data):
+    sys = data.draw(_structured(kind, xp, "float64", batch_shape=(3,)))
+    if method == "impulse":
+        sys = type(sys)(**{**_fields(sys), "D": 0 * sys.D})
+    alpha = _alpha(method, data)
+    dts = np.array([0.05, 0.1, 0.4])
+    batched = lti_ops.discretize(sys, as_xp(xp, dts), method, alpha=alpha)
+    for i, dt in enumerate(dts):
+        single = _channel(sys, i)
+        one = lti_ops.discretize(single.to_dense(), float(dt), method, alpha=alpha)
+        np.testing.assert_allclose(markov(batched, 6)[i], markov(one, 6), rtol=1e-11, atol=1e-12)
+
+
+def _channel(sys, i):
+    fields = _fields(sys)
+    return type(sys)(**{k: (v[i, ...] if hasattr(v, "shape") and v.ndim > (1 if k == "lam" else 2) else v)
+                        for k, v in fields.items()})
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("N,M", [(0, 1), (2, 0), (0, 0)])
+def test_degenerate_sizes(xp, method, N, M):
+    sys = lti_ops.StateSpace(as_xp(xp, -np.eye(N)), as_xp(xp, np.ones((N, M))), as_xp(xp, np.ones((1, N))))
+    alpha = 0.3 if method == "gbt" else None
+    disc = lti_ops.discretize(sys, 0.1, method, alpha=alpha)
+    assert (disc.n_states, disc.n_inputs, disc.n_outputs) == (N, M, 1)
+    if method in D2C_METHODS:
+        back = lti_ops.d2c(disc, method, alpha=alpha)
+        assert (back.n_states, back.n_inputs) == (N, M)

@@ -221,7 +221,7 @@ def test_object_dtype_is_rejected():
 def test_mixed_namespaces_and_devices():
     torch = pytest.importorskip("torch")
     strict = pytest.importorskip("array_api_strict")
-    with pytest.raises(TypeError, match=r"arrays from different namespaces: numpy and torch"):
+    with pytest.raises(TypeError, match=r"`A` and `B` are from different namespaces: numpy and torch"):
         lti_ops.StateSpace(np.ones((1, 1)), torch.ones((1, 1)), np.ones((1, 1)))
     other = strict.Device("device1")
     a = strict.ones((1, 1))
@@ -252,3 +252,14 @@ def test_dplr_errors(xp):
         lti_ops.DPLR(lam, one, as_xp(xp, np.ones((1, 2))), one, one)
     with pytest.raises(ValueError, match=r"`P` must have shape \(\.\.\., N, r\); got \(1,\)"):
         lti_ops.DPLR(lam, lam, one, one, one)
+
+
+def test_integer_dt_array_is_cast_to_the_system_precision(xp):
+    sys = _ss(xp, batch=(2,), dtype="float32", dt=as_xp(xp, [1, 2]))
+    assert sys.dt.dtype == xp.float32
+
+
+def test_dt_array_from_another_namespace_is_rejected():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError, match=r"`A` and `dt` are from different namespaces: torch and numpy"):
+        lti_ops.StateSpace(torch.ones((1, 1)), torch.ones((1, 1)), torch.ones((1, 1)), dt=np.array([0.1]))
