@@ -12,6 +12,7 @@ module is only touched once an array of that backend has been seen.
 from __future__ import annotations
 
 import math
+import sys
 from functools import lru_cache
 
 import array_api_compat as _compat
@@ -30,6 +31,7 @@ __all__ = [
     "near_zero",
     "logm",
     "real_dtype",
+    "solve",
 ]
 
 
@@ -366,6 +368,33 @@ def _sqrtm_db(xp, a, eye, max_iter=100):
         "axis (no real principal logarithm) or is too ill-conditioned for its precision"
     )
     raise ValueError(msg)
+
+
+def solve(a, b, *, singular_msg):
+    """``xp.linalg.solve(a, b)`` that raises ``ValueError(singular_msg)`` for a singular `a`.
+
+    A backend's singular-matrix error (NumPy/CuPy ``LinAlgError``, torch's
+    ``linalg.LinAlgError``) and non-finite results from finite inputs (JAX returns them
+    silently) both become that ``ValueError``: never a silent inf or NaN.
+    """
+    xp = array_namespace(a, b)
+    try:
+        x = xp.linalg.solve(a, b)
+    except _singular_errors():
+        raise ValueError(singular_msg) from None
+    if not bool(xp.all(xp.isfinite(x))) and bool(xp.all(xp.isfinite(a)) and xp.all(xp.isfinite(b))):
+        raise ValueError(singular_msg)
+    return x
+
+
+def _singular_errors():
+    import numpy as np
+
+    errors = [np.linalg.LinAlgError]
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        errors.append(torch.linalg.LinAlgError)
+    return tuple(errors)
 
 
 def near_zero(x):

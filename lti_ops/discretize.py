@@ -240,7 +240,7 @@ def _with_step(sys, dt):
     if not hasattr(dt, "shape"):
         return sys, dt
     arrays = sys._arrays()
-    names = _ARRAY_FIELDS[type(sys)] + ("dt",)
+    names = tuple(sys._CORE) + ("dt",)
     xp = _xp.array_namespace(*arrays, dt, names=names)
     _checks.broadcast_batch({"sys": sys.batch_shape, "dt": tuple(dt.shape)})
     dtype = xp.result_type(sys.dtype, _xp.floating_dtype(xp, *arrays, dt, names=names))
@@ -256,17 +256,10 @@ def _with_own_step(sys):
 
 
 def _astype(xp, sys, dtype):
-    fields = {name: xp.astype(getattr(sys, name), dtype) for name in _ARRAY_FIELDS[type(sys)]}
+    fields = {name: xp.astype(getattr(sys, name), dtype) for name in sys._CORE}
     if getattr(sys, "conj_sym", False):
         fields["D"] = xp.astype(sys.D, _xp.real_dtype(xp, dtype))
     return replace(sys, **fields)
-
-
-_ARRAY_FIELDS = {
-    StateSpace: ("A", "B", "C", "D"),
-    Diagonal: ("lam", "B", "C", "D"),
-    DPLR: ("lam", "P", "Q", "B", "C", "D"),
-}
 
 
 def _expand(dt, k):
@@ -310,35 +303,35 @@ def _gbt_io_inverse(xp, variant, alpha, dt, sys, finv_b, c_finv):
 
 
 def _dense_gbt(sys, dt, alpha, variant):
-    xp = sys.xp
-    A, dt2 = sys.A, _expand(dt, 2)
-    eye = xp.eye(sys.n_states, dtype=A.dtype, device=_xp.common_device(A))
-    E = eye - alpha * dt2 * A
-    _require(xp, _xp.is_singular(E), _forward_pole_msg(alpha))
-    abar = xp.linalg.solve(E, eye + (1 - alpha) * dt2 * A)
-    einv_b = xp.linalg.solve(E, sys.B)
-    c_einv = _right_solve(xp, sys.C, E)
-    B, C, D = _gbt_io(xp, variant, alpha, dt, sys, einv_b, c_einv)
+    # E = I - alpha dt A;  Abar = E^{-1} (I + (1 - alpha) dt A) = I + dt E^{-1} A
+    xp, dt2, msg = sys.xp, _expand(dt, 2), _forward_pole_msg(alpha)
+    A, B, batch = _broadcast_ab(xp, sys, dt)
+    N = sys.n_states
+    E = _eye(xp, (), N, A) - alpha * dt2 * A
+    X = _xp.solve(E, xp.concat([A, B], axis=-1), singular_msg=msg)
+    abar = _eye(xp, (), N, A) + dt2 * X[..., :N]
+    c_einv = _right_solve(xp, sys.C, E, msg)
+    B, C, D = _gbt_io(xp, variant, alpha, dt, sys, X[..., N:], c_einv)
     return StateSpace(abar, B, C, D, dt=dt)
 
 
 def _dense_gbt_inverse(sys, alpha, variant):
-    xp, dt = sys.xp, sys.dt
-    abar = sys.A
-    eye = xp.eye(sys.n_states, dtype=abar.dtype, device=_xp.common_device(abar))
+    # F = (1 - alpha) I + alpha Abar = E^{-1};  A = F^{-1} (Abar - I) / dt
+    xp, dt, msg = sys.xp, sys.dt, _inverse_pole_msg(alpha)
+    abar, bbar, batch = _broadcast_ab(xp, sys, dt)
+    eye = _eye(xp, (), sys.n_states, abar)
     F = (1 - alpha) * eye + alpha * abar
-    _require(xp, _xp.is_singular(F), _inverse_pole_msg(alpha))
-    A = xp.linalg.solve(F, abar - eye) / _expand(dt, 2)
-    finv_b = xp.linalg.solve(F, sys.B)
-    c_finv = _right_solve(xp, sys.C, F)
-    B, C, D = _gbt_io_inverse(xp, variant, alpha, dt, sys, finv_b, c_finv)
-    return StateSpace(A, B, C, D)
+    X = _xp.solve(F, xp.concat([abar - eye, bbar], axis=-1), singular_msg=msg)
+    N = sys.n_states
+    c_finv = _right_solve(xp, sys.C, F, msg)
+    B, C, D = _gbt_io_inverse(xp, variant, alpha, dt, sys, X[..., N:], c_finv)
+    return StateSpace(X[..., :N] / _expand(dt, 2), B, C, D)
 
 
-def _right_solve(xp, Y, M):
+def _right_solve(xp, Y, M, msg):
     """``Y M^{-1}`` as ``(M^{-T} Y^T)^T``."""
     t = xp.matrix_transpose
-    return t(xp.linalg.solve(t(M), t(Y)))
+    return t(_xp.solve(t(M), t(Y), singular_msg=msg))
 
 
 def _diagonal_gbt(sys, dt, alpha, variant):

@@ -116,6 +116,23 @@ def _siso_io(xp, b, c, d):
 class _System:
     """Properties shared by the three containers."""
 
+    _CORE = {}  # field name -> number of trailing core axes (set by each container)
+
+    def _arrays(self):
+        return tuple(getattr(self, name) for name in self._CORE)
+
+    def _batched(self, with_dt=True):
+        named = {name: (getattr(self, name), core) for name, core in self._CORE.items()}
+        if with_dt:
+            named["dt"] = (self.dt, 0)
+        return named
+
+    def _finish_validation(self):
+        """Check that the (cast) fields' batch shapes broadcast, then validate ``dt``."""
+        _batch_shape(self._batched(with_dt=False))
+        dt = _check_dt(self.dt, self._batched(with_dt=False), self.dtype)
+        object.__setattr__(self, "dt", dt)
+
     @property
     def is_discrete(self):
         """True for a discrete-time system (``dt`` is set)."""
@@ -162,6 +179,25 @@ class _System:
             f"n_outputs={self.n_outputs}, batch_shape={self.batch_shape}, "
             f"dtype={self.dtype}, {kind}{extra})"
         )
+
+
+class _ModalSystem(_System):
+    """Properties shared by the containers listed by modes (``Diagonal``, ``DPLR``)."""
+
+    @property
+    def n_modes(self):
+        """Number of listed modes N."""
+        return self.lam.shape[-1]
+
+    @property
+    def n_states(self):
+        """State dimension of the full system: 2N when `conj_sym`, else N."""
+        return 2 * self.n_modes if self.conj_sym else self.n_modes
+
+    @property
+    def dtype(self):
+        """Dtype of the mode arrays (``lam``, ``B``, ``C``, and ``P``, ``Q`` for DPLR)."""
+        return self.lam.dtype
 
 
 def _batch_shape(named):
@@ -240,6 +276,8 @@ class StateSpace(_System):
     D: object = None
     dt: object = None
 
+    _CORE = {"A": 2, "B": 2, "C": 2, "D": 2}
+
     def __post_init__(self):
         A, B, C, D = self.A, self.B, self.C, self.D
         xp = _xp.array_namespace(A, B, C, D, names="ABCD")
@@ -253,17 +291,7 @@ class StateSpace(_System):
         fields = {"A": A, "B": B, "C": C, "D": D}
         for name, x in fields.items():
             object.__setattr__(self, name, _cast(xp, x, dtype))
-        _batch_shape(self._batched(with_dt=False))
-        object.__setattr__(self, "dt", _check_dt(self.dt, self._batched(with_dt=False), self.dtype))
-
-    def _arrays(self):
-        return (self.A, self.B, self.C, self.D)
-
-    def _batched(self, with_dt=True):
-        named = {"A": (self.A, 2), "B": (self.B, 2), "C": (self.C, 2), "D": (self.D, 2)}
-        if with_dt:
-            named["dt"] = (self.dt, 0)
-        return named
+        self._finish_validation()
 
     @classmethod
     def siso(cls, A, b, c, d=None, *, dt=None):
@@ -359,7 +387,7 @@ def diagonalize(sys, *, max_cond=None):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Diagonal(_System):
+class Diagonal(_ModalSystem):
     r"""Diagonal state-space system ``A = diag(lam)``.
 
     Parameters
@@ -412,6 +440,8 @@ class Diagonal(_System):
     dt: object = None
     conj_sym: bool = False
 
+    _CORE = {"lam": 1, "B": 2, "C": 2, "D": 2}
+
     def __post_init__(self):
         lam, B, C, D = self.lam, self.B, self.C, self.D
         _check_conj_sym(self.conj_sym)
@@ -423,17 +453,7 @@ class Diagonal(_System):
         for name, x in {"lam": lam, "B": B, "C": C}.items():
             object.__setattr__(self, name, _cast(xp, x, dtype))
         object.__setattr__(self, "D", D)
-        _batch_shape(self._batched(with_dt=False))
-        object.__setattr__(self, "dt", _check_dt(self.dt, self._batched(with_dt=False), self.dtype))
-
-    def _arrays(self):
-        return (self.lam, self.B, self.C, self.D)
-
-    def _batched(self, with_dt=True):
-        named = {"lam": (self.lam, 1), "B": (self.B, 2), "C": (self.C, 2), "D": (self.D, 2)}
-        if with_dt:
-            named["dt"] = (self.dt, 0)
-        return named
+        self._finish_validation()
 
     @classmethod
     def siso(cls, lam, b, c, d=None, *, dt=None, conj_sym=False):
@@ -444,21 +464,6 @@ class Diagonal(_System):
         """
         B, C, D = _siso_io(_xp.array_namespace(lam, b, c), b, c, d)
         return cls(lam, B, C, D, dt=dt, conj_sym=conj_sym)
-
-    @property
-    def n_modes(self):
-        """Number of listed modes N."""
-        return self.lam.shape[-1]
-
-    @property
-    def n_states(self):
-        """State dimension of the full system: 2N when `conj_sym`, else N."""
-        return 2 * self.n_modes if self.conj_sym else self.n_modes
-
-    @property
-    def dtype(self):
-        """Dtype of ``lam``, ``B`` and ``C``."""
-        return self.lam.dtype
 
     def to_dense(self):
         """Dense :class:`StateSpace` of the same system.
@@ -487,7 +492,7 @@ class Diagonal(_System):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class DPLR(_System):
+class DPLR(_ModalSystem):
     r"""Diagonal-plus-low-rank system ``A = diag(lam) - P Q^H``.
 
     Parameters
@@ -542,6 +547,8 @@ class DPLR(_System):
     dt: object = None
     conj_sym: bool = False
 
+    _CORE = {"lam": 1, "P": 2, "Q": 2, "B": 2, "C": 2, "D": 2}
+
     def __post_init__(self):
         _check_conj_sym(self.conj_sym)
         lam, P, Q = self.lam, self.P, self.Q
@@ -559,20 +566,7 @@ class DPLR(_System):
             object.__setattr__(self, name, _cast(xp, x, dtype))
         d_dtype = _xp.real_dtype(xp, dtype) if self.conj_sym else dtype
         object.__setattr__(self, "D", _cast(xp, diag.D, d_dtype))
-        _batch_shape(self._batched(with_dt=False))
-        object.__setattr__(self, "dt", _check_dt(self.dt, self._batched(with_dt=False), self.dtype))
-
-    def _arrays(self):
-        return (self.lam, self.P, self.Q, self.B, self.C, self.D)
-
-    def _batched(self, with_dt=True):
-        named = {
-            "lam": (self.lam, 1), "P": (self.P, 2), "Q": (self.Q, 2),
-            "B": (self.B, 2), "C": (self.C, 2), "D": (self.D, 2),
-        }
-        if with_dt:
-            named["dt"] = (self.dt, 0)
-        return named
+        self._finish_validation()
 
     @classmethod
     def siso(cls, lam, P, Q, b, c, d=None, *, dt=None, conj_sym=False):
@@ -584,21 +578,6 @@ class DPLR(_System):
     def rank(self):
         """Rank r of the low-rank term."""
         return self.P.shape[-1]
-
-    @property
-    def n_modes(self):
-        """Number of listed modes N."""
-        return self.lam.shape[-1]
-
-    @property
-    def n_states(self):
-        """State dimension of the full system: 2N when `conj_sym`, else N."""
-        return 2 * self.n_modes if self.conj_sym else self.n_modes
-
-    @property
-    def dtype(self):
-        """Dtype of ``lam``, ``P``, ``Q``, ``B`` and ``C``."""
-        return self.lam.dtype
 
     def to_dense(self):
         """Dense :class:`StateSpace`: ``diag(lam) - P Q^H``, or the real 2N form when

@@ -128,3 +128,11 @@ def test_empty_inputs(xp, shape):
     a = as_xp(xp, np.zeros(shape))
     for func in (_xp.expm, _xp.expm_pade, _xp.logm, _xp.logm_iss):
         assert tuple(func(a).shape) == shape
+
+
+def test_namespace_without_linalg_raises_not_implemented():
+    import types
+
+    fake = types.SimpleNamespace(__name__="fakearrays")
+    with pytest.raises(NotImplementedError, match=r"the fakearrays namespace has no linalg.eig "):
+        _xp._call_linalg(fake, "eig", None)
