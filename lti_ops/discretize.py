@@ -305,7 +305,7 @@ def _gbt_io_inverse(xp, variant, alpha, dt, sys, finv_b, c_finv):
 def _dense_gbt(sys, dt, alpha, variant):
     # E = I - alpha dt A;  Abar = E^{-1} (I + (1 - alpha) dt A) = I + dt E^{-1} A
     xp, dt2, msg = sys.xp, _expand(dt, 2), _forward_pole_msg(alpha)
-    A, B, batch = _broadcast_ab(xp, sys, dt)
+    A, B, _ = _broadcast_ab(xp, sys, dt)
     N = sys.n_states
     E = _eye(xp, (), N, A) - alpha * dt2 * A
     X = _xp.solve(E, xp.concat([A, B], axis=-1), singular_msg=msg)
@@ -318,7 +318,7 @@ def _dense_gbt(sys, dt, alpha, variant):
 def _dense_gbt_inverse(sys, alpha, variant):
     # F = (1 - alpha) I + alpha Abar = E^{-1};  A = F^{-1} (Abar - I) / dt
     xp, dt, msg = sys.xp, sys.dt, _inverse_pole_msg(alpha)
-    abar, bbar, batch = _broadcast_ab(xp, sys, dt)
+    abar, bbar, _ = _broadcast_ab(xp, sys, dt)
     eye = _eye(xp, (), sys.n_states, abar)
     F = (1 - alpha) * eye + alpha * abar
     X = _xp.solve(F, xp.concat([abar - eye, bbar], axis=-1), singular_msg=msg)
