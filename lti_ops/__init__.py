@@ -6,6 +6,7 @@ array_api_strict, ...); accelerated kernels live in the ``lti_ops_numba`` and
 """
 
 from .discretize import d2c, discretize
+from .hippo import hippo, init_dt, nplr, rank_correction, s4d_init
 from .systems import DPLR, Diagonal, StateSpace, diagonalize
 
 __version__ = "0.1.0.dev0"
@@ -17,4 +18,9 @@ __all__ = [
     "d2c",
     "diagonalize",
     "discretize",
+    "hippo",
+    "init_dt",
+    "nplr",
+    "rank_correction",
+    "s4d_init",
 ]
