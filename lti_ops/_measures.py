@@ -23,7 +23,7 @@ def _index(N):
 def _legs(N):
     row, col = _index(N)
     r = np.sqrt(2 * np.arange(N) + 1.0)
-    A = -np.where(row > col, np.outer(r, r), 0.0) - np.diag(np.arange(N) + 1.0)
+    A = np.where(row > col, -np.outer(r, r), 0.0) - np.diag(np.arange(N) + 1.0)
     return A, r
 
 
