@@ -1,4 +1,4 @@
-"""A short tour of lti_ops discretization (the main job until ``lti-ops analyze`` exists).
+"""A short tour of lti_ops: discretization and HiPPO (the main job until ``lti-ops analyze`` exists).
 
 Run with ``python examples/discretize_tour.py``. It discretizes
 
@@ -75,5 +75,21 @@ def main():
     print(f"  same G, different realizations: B_tustin / B_bilinear = {ratio:.6f} = 1/sqrt(dt) = {dt ** -0.5:.6f}")
 
 
+def hippo_section():
+    print("\nHiPPO-LegS, N = 64:")
+    legs = lti_ops.hippo("legs", 64, C=np.linspace(1, 2, 64))
+    dplr = lti_ops.nplr("legs", 64, C=np.linspace(1, 2, 64))
+    s = np.array([0.5 + 3j, 2.0, 10j])
+    print("  NPLR form:", dplr)
+    print("  Re(lam) all -1/2:", bool(np.allclose(dplr.lam.real, -0.5)))
+    print("  max |G_dplr(s) - G_dense(s)|:", f"{np.abs(transfer(dplr, s) - transfer(legs, s)).max():.1e}")
+    inv = lti_ops.s4d_init("inv", 64, rng=0)
+    ratio = np.sort(-inv.lam.imag) / np.sort(-lti_ops.s4d_init("legs", 64).lam.imag)
+    print(f"  S4D-Inv / S4D-LegS imaginary parts: {ratio.min():.3f} ... {ratio.max():.3f}")
+    disc = lti_ops.discretize(dplr, 1 / 64, "s4_bilinear")
+    print("  S4 bilinear step keeps the DPLR structure:", type(disc).__name__, "rank", disc.rank)
+
+
 if __name__ == "__main__":
     main()
+    hippo_section()
