@@ -409,3 +409,20 @@ def test_init_dt(xp, dtype):
 def test_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+@pytest.mark.parametrize("beta", [0.3, 1.0, 2.0])
+def test_laguerre_variants_formulas(beta):
+    N = 6
+    tril, eye = np.tril(np.ones((N, N))), np.eye(N)
+    tl = lti_ops.hippo("tlagt", N, beta=beta)
+    np.testing.assert_allclose(tl.A, (1 - beta) / 2 * eye - tril, rtol=1e-15)
+    np.testing.assert_allclose(tl.B[:, 0], beta * np.ones(N), rtol=1e-15)
+    g = lti_ops.hippo("glagt", N, alpha=0.0, beta=beta)  # alpha = 0: no gamma rescaling
+    np.testing.assert_allclose(g.A, -(1 + beta) / 2 * eye - np.tril(np.ones((N, N)), -1), rtol=1e-14)
+    np.testing.assert_allclose(g.B[:, 0], math.sqrt(beta) * np.ones(N), rtol=1e-14)
+    # alpha != 0 is the diagonal similarity L^{-1} A0 L with L_n = sqrt(Gamma(n+alpha+1)/n!)
+    a = 0.5
+    L = np.array([math.exp(0.5 * (math.lgamma(n + a + 1) - math.lgamma(n + 1))) for n in range(N)])
+    ga = lti_ops.hippo("glagt", N, alpha=a, beta=beta)
+    np.testing.assert_allclose(ga.A, (g.A * L[None, :]) / L[:, None], rtol=1e-14)
