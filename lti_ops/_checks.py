@@ -117,6 +117,42 @@ def _sampling_time_array(dt, name):
     return dt
 
 
+def real_number(name, value, *, minimum=None, strict=True):
+    """`value` as a finite Python float, optionally > (or >=, ``strict=False``) `minimum`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        msg = f"`{name}` must be a real number; got {value!r}"
+        raise TypeError(msg)
+    value = float(value)
+    low_ok = minimum is None or (value > minimum if strict else value >= minimum)
+    if not (math.isfinite(value) and low_ok):
+        bound = "" if minimum is None else f" and {'>' if strict else '>='} {minimum:g}"
+        msg = f"`{name}` must be finite{bound}; got {value!r}"
+        raise ValueError(msg)
+    return value
+
+
+def positive_int(name, value, *, allow_none=False):
+    """`value` as a Python int >= 1 (NumPy integers accepted); None if `allow_none`."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        msg = f"`{name}` must be a positive integer; got {value!r}"
+        raise ValueError(msg)
+    return int(value)
+
+
+def generator(rng):
+    """A NumPy Generator from None (fresh OS entropy), an int seed or a Generator."""
+    import numpy as np
+
+    if rng is None or isinstance(rng, np.random.Generator):
+        return np.random.default_rng(rng)
+    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral) or rng < 0:
+        msg = f"`rng` must be None, a non-negative int seed or a numpy.random.Generator; got {rng!r}"
+        raise TypeError(msg)
+    return np.random.default_rng(int(rng))
+
+
 def same_time_domain(name, sys, continuous):
     """Check that `sys` is continuous (``continuous=True``) or discrete."""
     if continuous and sys.dt is not None:

@@ -83,8 +83,14 @@ def _namespace(xp, dtype, device):
     return xp, dtype
 
 
+def _to_xp(xp, x, dtype, device):
+    """NumPy constant `x` as a fresh array of namespace `xp` (a writable copy: torch warns
+    about read-only broadcast views)."""
+    return xp.asarray(np.array(x), dtype=dtype, device=device)
+
+
 def _measure(measure):
-    name = ALIASES.get(measure, measure)
+    name = ALIASES.get(measure, measure) if isinstance(measure, str) else measure
     if not isinstance(name, str) or name not in MEASURES:
         valid = sorted(MEASURES) + sorted(ALIASES)
         msg = f"unknown HiPPO measure {measure!r}; expected one of {valid}"
@@ -93,9 +99,7 @@ def _measure(measure):
 
 
 def _size(N, spec, name):
-    if isinstance(N, bool) or not isinstance(N, numbers.Integral) or N < 1:
-        msg = f"`N` must be a positive integer; got {N!r}"
-        raise ValueError(msg)
+    N = _checks.positive_int("N", N)
     if spec.even and N % 2:
         msg = f"measure {name!r} needs an even `N` (states come in pairs); got N={N}"
         raise ValueError(msg)
@@ -108,9 +112,14 @@ def _params(name, spec, params):
         msg = f"measure {name!r} takes parameters {sorted(spec.params) or 'none'}; got {unknown}"
         raise TypeError(msg)
     merged = {**spec.params, **params}
-    if name == "glagt" and not (-1 < merged["alpha"] < 1 and merged["beta"] > 0):
-        msg = f"glagt needs -1 < alpha < 1 and beta > 0; got alpha={merged['alpha']!r}, beta={merged['beta']!r}"
-        raise ValueError(msg)
+    if "beta" in merged:
+        merged["beta"] = _checks.real_number("beta", merged["beta"], minimum=0.0)
+    if "alpha" in merged:
+        alpha = _checks.real_number("alpha", merged["alpha"])
+        if not -1 < alpha < 1:
+            msg = f"glagt needs -1 < `alpha` < 1; got alpha={alpha!r}"
+            raise ValueError(msg)
+        merged["alpha"] = alpha
     return merged
 
 
@@ -123,11 +132,14 @@ def _output_c(name, spec, N, C):
             msg = f"C={C!r} is not available for {name!r}; C='endpoint' exists for {has}"
             raise ValueError(msg)
         return spec.endpoint(N)
-    C = np.asarray(C, dtype=np.float64)
-    if C.shape != (N,):
-        msg = f"`C` must be None, 'endpoint' or a real array of shape ({N},); got shape {C.shape}"
+    C = np.asarray(C)
+    if C.shape != (N,) or C.dtype.kind not in "iuf" or not np.all(np.isfinite(C)):
+        msg = (
+            f"`C` must be None, 'endpoint' or a finite real array of shape ({N},); got "
+            f"shape {C.shape}, dtype {C.dtype}"
+        )
         raise ValueError(msg)
-    return C
+    return C.astype(np.float64)
 
 
 # --------------------------------------------------------------------------- hippo
@@ -145,14 +157,15 @@ def hippo(measure, N, *, C=None, dtype=None, device=None, xp=None, **params):
     C : None, "endpoint" or array of shape (N,), optional
         Output row: zeros (default); ``"endpoint"``, the S4 ``initial_C`` that reads the
         other end of the window (``legt``, ``legt_window1``, ``fout``, ``fout_window1``); or
-        your own real vector.
+        your own finite real vector (a complex one is refused, not truncated).
     dtype : float32 or float64 (dtype object or name), optional
         Default float64.
     device : device, optional
     xp : array namespace, optional
         NumPy when omitted.
     **params
-        Measure parameters: ``beta`` for ``lagt``/``tlagt``; ``alpha``, ``beta`` for ``glagt``.
+        Measure parameters: ``beta`` > 0 for ``lagt``/``tlagt``; ``alpha`` in (-1, 1) and
+        ``beta`` > 0 for ``glagt``.
 
     Returns
     -------
@@ -192,8 +205,8 @@ def hippo(measure, N, *, C=None, dtype=None, device=None, xp=None, **params):
     A, B = spec.build(N, **_params(name, spec, params))
     c = _output_c(name, spec, N, C)
     xp, dtype = _namespace(xp, dtype, device)
-    as_xp = lambda x: xp.asarray(x, dtype=dtype, device=device)  # noqa: E731
-    return StateSpace.siso(as_xp(A), as_xp(B), as_xp(c), as_xp(0.0))
+    A, B, c, d = (_to_xp(xp, x, dtype, device) for x in (A, B, c, 0.0))
+    return StateSpace.siso(A, B, c, d)
 
 
 def rank_correction(measure, N, *, rank=None, dtype=None, device=None, xp=None, **params):
@@ -239,7 +252,7 @@ def rank_correction(measure, N, *, rank=None, dtype=None, device=None, xp=None, 
     N = _size(N, spec, name)
     P = _correction(name, spec, N, rank, _params(name, spec, params))
     xp, dtype = _namespace(xp, dtype, device)
-    return xp.asarray(P, dtype=dtype, device=device)
+    return _to_xp(xp, P, dtype, device)
 
 
 def _correction(name, spec, N, rank, params):
@@ -281,7 +294,7 @@ def nplr(measure, N, *, rank=None, C=None, clip_imag_b=None, return_basis=False,
     rank : int, optional
         As :func:`rank_correction`.
     clip_imag_b : float, optional
-        Clamp Im(B̃) to ``[-clip_imag_b, clip_imag_b]`` as S4 does with 2.0. Off by default:
+        Clamp Im(B̃) to ``[-clip_imag_b, clip_imag_b]`` (positive) as S4 does with 2.0. Off by default:
         it changes the system and depends on the eigenvector phases LAPACK returns.
     return_basis : bool, optional
         Also return V, shape (N, N/2) (complex), the kept eigenvectors.
@@ -324,15 +337,13 @@ def nplr(measure, N, *, rank=None, C=None, clip_imag_b=None, return_basis=False,
     W, V = _normal_eigen(A + P @ P.T)
     Bt, Ct, Pt = V.conj().T @ B, _output_c(name, spec, N, C) @ V, V.conj().T @ P
     if clip_imag_b is not None:
-        Bt = Bt.real + 1j * np.clip(Bt.imag, -clip_imag_b, clip_imag_b)
+        bound = _checks.real_number("clip_imag_b", clip_imag_b, minimum=0.0)
+        Bt = Bt.real + 1j * np.clip(Bt.imag, -bound, bound)
     xp, dtype = _namespace(xp, dtype, device)
     cdtype = _xp.complex_dtype(xp, dtype)
-    as_xp = lambda x: xp.asarray(x, dtype=cdtype, device=device)  # noqa: E731
-    sys = DPLR.siso(
-        as_xp(W), as_xp(Pt), as_xp(Pt), as_xp(Bt), as_xp(Ct),
-        xp.asarray(0.0, dtype=dtype, device=device), conj_sym=True,
-    )
-    return (sys, as_xp(V)) if return_basis else sys
+    W, Pt, Bt, Ct, V = (_to_xp(xp, x, cdtype, device) for x in (W, Pt, Bt, Ct, V))
+    sys = DPLR.siso(W, Pt, Pt, Bt, Ct, _to_xp(xp, 0.0, dtype, device), conj_sym=True)
+    return (sys, V) if return_basis else sys
 
 
 def _normal_eigen(AP):
@@ -369,6 +380,11 @@ def _paired_null_vectors(Z):
 
 
 S4D_KINDS = ("lin", "inv", "inv2", "quad", "rand", "real", "legs")
+# the S4 code's and the S4D paper's names for the same kinds
+_S4D_ALIASES = {
+    "s4d_lin": "lin", "linear": "lin", "s4d_inv": "inv", "inverse": "inv", "inverse2": "inv2",
+    "quadratic": "quad", "random": "rand", "s4d_real": "real", "s4d_legs": "legs", "hippo": "legs",
+}
 _B_INITS = ("constant", "random", "alternating", "unit-cw", "unit-ccw", "legs")
 _C_INITS = ("random", "ones", "zeros")
 
@@ -395,20 +411,29 @@ def s4d_init(kind, N, *, H=None, real_scale=1.0, imag_scale=1.0, real_random=Fal
     Parameters
     ----------
     kind : str
-        One of :data:`S4D_KINDS`.
+        One of :data:`S4D_KINDS`; the S4 code's and paper's names (``"linear"``,
+        ``"inverse"``, ``"hippo"``, ``"s4d_lin"``, ``"s4d_inv"``, ``"s4d_legs"``,
+        ``"s4d_real"``, ...) are accepted as aliases.
     N : int
         Full state size (even); N/2 modes are stored.
     H : int, optional
         Number of channels; adds a leading axis of that size.
-    real_scale, imag_scale : float, optional
+    real_scale : float, optional
+        Positive factor on the real parts (also for ``real``, unlike the S4 code).
+    imag_scale : float, optional
+        Non-negative factor on the imaginary parts.
     real_random : bool, optional
+        Real parts drawn from U[0, 1) (U[0, N/2) for ``real``; S4's ``torch.rand * N//2``
+        draws integers there by operator precedence).
     b_init : str, optional
         ``"constant"`` (ones; default except for ``legs``), ``"random"`` (complex normal),
         ``"alternating"`` (+1, -1, ...), ``"unit-cw"`` / ``"unit-ccw"``
-        (:math:`e^{\mp 2\pi i n/N}`), ``"legs"`` (the NPLR :math:`V^H B` of LegS; default for
-        ``legs``, unclipped).
+        (:math:`e^{\mp 2\pi i n/N}`), ``"legs"`` (alias ``"hippo"``: the NPLR :math:`V^H B`
+        of LegS; default for ``legs``, unclipped). Theory (S4D paper) halves the LegS B to
+        match the DPLR system; like the S4 code, this keeps it whole.
     c_init : {"random", "ones", "zeros"}, optional
-        Output row; ``"random"`` is complex normal with unit variance.
+        Output row; ``"random"`` (as ``b_init="random"``) is complex normal with
+        :math:`E|z|^2 = 1`, like ``torch.randn`` of a complex dtype.
     normalize : bool, optional
         Divide B by :math:`\sqrt{2\sum|B/\lambda|^2}` per channel (S4's ``normalize``).
     rng : int or numpy.random.Generator, optional
@@ -425,7 +450,10 @@ def s4d_init(kind, N, *, H=None, real_scale=1.0, imag_scale=1.0, real_random=Fal
     Raises
     ------
     ValueError
-        Unknown kind, b_init or c_init (listing the valid ones), odd or non-positive N, bad H.
+        Unknown kind, b_init or c_init (listing the valid ones), odd or non-positive N, bad H,
+        non-finite or out-of-range scales.
+    TypeError
+        Non-numeric scales or an `rng` that is not None, a seed or a Generator.
 
     Notes
     -----
@@ -446,16 +474,20 @@ def s4d_init(kind, N, *, H=None, real_scale=1.0, imag_scale=1.0, real_random=Fal
     >>> ssm.lam.shape, ssm.n_states, ssm.conj_sym
     ((3, 4), 8, True)
     """
-    _checks.choice("kind", kind, S4D_KINDS)
+    kind = _checks.choice("kind", _S4D_ALIASES.get(kind, kind) if isinstance(kind, str) else kind,
+                          S4D_KINDS + tuple(_S4D_ALIASES))
     if isinstance(N, bool) or not isinstance(N, numbers.Integral) or N < 2 or N % 2:
         msg = f"`N` must be a positive even integer (the full state size); got {N!r}"
         raise ValueError(msg)
-    channels = _channels(H)
+    N = int(N)
+    channels = _checks.positive_int("H", H, allow_none=True)
     if b_init is None:
         b_init = "legs" if kind == "legs" else "constant"
-    _checks.choice("b_init", b_init, _B_INITS)
+    b_init = _checks.choice("b_init", "legs" if b_init == "hippo" else b_init, _B_INITS + ("hippo",))
     c_init = _checks.choice("c_init", c_init, _C_INITS)
-    gen = np.random.default_rng(rng)
+    real_scale = _checks.real_number("real_scale", real_scale, minimum=0.0)
+    imag_scale = _checks.real_number("imag_scale", imag_scale, minimum=0.0, strict=False)
+    gen = _checks.generator(rng)
     shape = (channels or 1, N // 2)
     lam = _s4d_modes(kind, N, shape, real_scale, imag_scale, real_random, gen)
     b = _s4d_b(b_init, N, shape, gen)
@@ -466,19 +498,9 @@ def s4d_init(kind, N, *, H=None, real_scale=1.0, imag_scale=1.0, real_random=Fal
     if channels is None:
         lam, b, c = lam[0], b[0], c[0]
     xp, dtype = _namespace(xp, dtype, device)
-    cdtype = _xp.complex_dtype(xp, dtype)
-    as_xp = lambda x: xp.asarray(x, dtype=cdtype, device=device)  # noqa: E731
+    lam, b, c = (_to_xp(xp, x, _xp.complex_dtype(xp, dtype), device) for x in (lam, b, c))
     d = xp.zeros(lam.shape[:-1], dtype=dtype, device=device)
-    return Diagonal.siso(as_xp(lam), as_xp(b), as_xp(c), d, conj_sym=True)
-
-
-def _channels(H):
-    if H is None:
-        return None
-    if isinstance(H, bool) or not isinstance(H, numbers.Integral) or H < 1:
-        msg = f"`H` must be None or a positive integer; got {H!r}"
-        raise ValueError(msg)
-    return int(H)
+    return Diagonal.siso(lam, b, c, d, conj_sym=True)
 
 
 def _s4d_modes(kind, N, shape, real_scale, imag_scale, real_random, gen):
@@ -512,7 +534,7 @@ def _s4d_b(b_init, N, shape, gen):
         return np.broadcast_to(_legs_nplr_parts(N)[1], shape).astype(complex)
     table = {
         "constant": lambda: np.ones(shape, complex),
-        "random": lambda: gen.standard_normal(shape) + 1j * gen.standard_normal(shape),
+        "random": lambda: (gen.standard_normal(shape) + 1j * gen.standard_normal(shape)) / math.sqrt(2),
         "alternating": lambda: np.broadcast_to((-1.0) ** n, shape).astype(complex),
         "unit-cw": lambda: np.broadcast_to(np.exp(-2j * math.pi * n / N), shape),
         "unit-ccw": lambda: np.broadcast_to(np.exp(2j * math.pi * n / N), shape),
@@ -532,7 +554,7 @@ def init_dt(H, dt_min=None, dt_max=0.1, *, seq_len=None, deterministic=False, rn
     H : int
         Number of channels.
     dt_min : float, optional
-        Smallest Δ. Default ``1 / seq_len`` when `seq_len` is given, else 1e-3 (S4's default).
+        Smallest Δ; default 1e-3 (S4's default). Give it or `seq_len`, not both.
     dt_max : float, optional
         Largest Δ; default 0.1 (shortest kernels of about 10 steps).
     seq_len : int, optional
@@ -553,7 +575,10 @@ def init_dt(H, dt_min=None, dt_max=0.1, *, seq_len=None, deterministic=False, rn
     Raises
     ------
     ValueError
-        Non-positive or non-finite bounds, ``dt_min > dt_max``, bad H or seq_len.
+        Non-positive or non-finite bounds, ``dt_min > dt_max``, bad H or seq_len, or both
+        `dt_min` and `seq_len`.
+    TypeError
+        Non-numeric bounds or a bad `rng`.
 
     References
     ----------
@@ -566,23 +591,21 @@ def init_dt(H, dt_min=None, dt_max=0.1, *, seq_len=None, deterministic=False, rn
     >>> print(lti_ops.init_dt(3, 1e-3, 1e-1, deterministic=True))
     [0.001 0.01  0.1  ]
     """
-    H = _channels(H)
-    if H is None:
-        raise ValueError("`H` must be a positive integer; got None")
-    if seq_len is not None and (isinstance(seq_len, bool) or not isinstance(seq_len, numbers.Integral) or seq_len < 1):
-        msg = f"`seq_len` must be a positive integer; got {seq_len!r}"
+    H = _checks.positive_int("H", H)
+    seq_len = _checks.positive_int("seq_len", seq_len, allow_none=True)
+    if dt_min is not None and seq_len is not None:
+        msg = f"pass `dt_min` or `seq_len` (which sets dt_min = 1/seq_len), not both; got {dt_min!r} and {seq_len!r}"
         raise ValueError(msg)
-    if dt_min is None:
-        dt_min = 1.0 / seq_len if seq_len is not None else 1e-3
-    lo = _checks.sampling_time(dt_min, name="dt_min", allow_none=False)
-    hi = _checks.sampling_time(dt_max, name="dt_max", allow_none=False)
+    source = f"dt_min = 1/seq_len = {1 / seq_len:g}" if seq_len else None
+    lo = _checks.real_number("dt_min", 1.0 / seq_len if seq_len else (1e-3 if dt_min is None else dt_min), minimum=0.0)
+    hi = _checks.real_number("dt_max", dt_max, minimum=0.0)
     if lo > hi:
-        msg = f"`dt_min` must not exceed `dt_max`; got dt_min={lo!r} > dt_max={hi!r}"
+        msg = f"`dt_min` must not exceed `dt_max`; got {source or f'dt_min={lo!r}'} > dt_max={hi!r}"
         raise ValueError(msg)
     if deterministic:
         u = np.linspace(0.0, 1.0, H)
     else:
-        u = np.random.default_rng(rng).uniform(size=H)
+        u = _checks.generator(rng).uniform(size=H)
     dt = np.exp(math.log(lo) + u * (math.log(hi) - math.log(lo)))
     xp, dtype = _namespace(xp, dtype, device)
-    return xp.asarray(dt, dtype=dtype, device=device)
+    return _to_xp(xp, dt, dtype, device)

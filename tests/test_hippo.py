@@ -105,8 +105,9 @@ def test_legs_basis_is_warped_legendre(xp, dtype, N, t):
     K = basis(lti_ops.hippo("legs", N, xp=xp, dtype=dtype), t)
     n, tt = np.arange(N)[None, :], np.asarray(t)[:, None]
     want = np.sqrt(2 * n + 1) * scipy.special.eval_legendre(n, 2 * np.exp(-tt) - 1) * np.exp(-tt)
+    # measured max error: 2.8 (NumPy/scipy expm) and 0.04 (Pade) times tolerance(n=N) * scale
     scale = np.sqrt(2 * N + 1)
-    np.testing.assert_allclose(K, want, atol=tolerance(dtype, n=N * N, cond=10) * scale * (1 + max(t)), rtol=0)
+    np.testing.assert_allclose(K, want, atol=tolerance(dtype, n=N, cond=10) * scale, rtol=0)
 
 
 @pytest.mark.parametrize("N", [1, 5, 12])
@@ -144,7 +145,7 @@ def test_lagt_basis_is_laguerre(xp, dtype, N, t):
     K = basis(lti_ops.hippo("lagt", N, xp=xp, dtype=dtype), t)
     n, tt = np.arange(N)[None, :], np.asarray(t)[:, None]
     want = np.exp(-tt / 2) * scipy.special.eval_laguerre(n, tt)
-    np.testing.assert_allclose(K, want, atol=tolerance(dtype, n=N * N, cond=100), rtol=0)
+    np.testing.assert_allclose(K, want, atol=tolerance(dtype, n=N, cond=30), rtol=0)  # measured <= 6
 
 
 @given(half=st.integers(1, 8), t=st.lists(st.floats(0, 3), min_size=1, max_size=4))
@@ -157,7 +158,7 @@ def test_foud_basis(xp, dtype, half, t):
     want[:, 2::2] = math.sqrt(2) * np.cos(2 * math.pi * m[1:] * tt[:, None])
     want[:, 3::2] = math.sqrt(2) * np.sin(2 * math.pi * m[1:] * tt[:, None])
     want *= np.exp(-tt / 2)[:, None]
-    np.testing.assert_allclose(K, want, atol=tolerance(dtype, n=N, cond=1e3), rtol=0)
+    np.testing.assert_allclose(K, want, atol=tolerance(dtype, n=N, cond=100), rtol=0)  # measured <= 20
 
 
 def _fout_error(xp, N, t):
@@ -203,7 +204,6 @@ def test_legs_spectrum(xp, N):
     sys = lti_ops.hippo("legs", N, xp=xp)
     poles = np.sort(to_numpy(sys.poles()).real)
     np.testing.assert_allclose(poles, -np.arange(N, 0, -1), rtol=1e-7)
-    np.testing.assert_allclose(np.diag(to_numpy(sys.A)), -np.arange(1, N + 1), rtol=0)
 
 
 @pytest.mark.parametrize("measure", NPLR_MEASURES)
@@ -221,15 +221,16 @@ def test_corrections_make_a_shifted_skew_matrix(xp, measure, half):
 
 
 @pytest.mark.parametrize("measure", NPLR_MEASURES)
-@pytest.mark.parametrize("N", [2, 8, 64])
+@pytest.mark.parametrize("N", [2, 8, 64, 256])
 def test_nplr_reconstructs_a(xp, measure, N):
-    d, V = lti_ops.nplr(measure, N, xp=xp, return_basis=True)
+    params = PARAMETERS.get(measure, {})
+    d, V = lti_ops.nplr(measure, N, xp=xp, return_basis=True, **params)
     assert d.conj_sym and d.n_modes == N // 2 and d.lam.dtype == xp.complex128
     V, W, P = to_numpy(V), to_numpy(d.lam), to_numpy(d.P)
     Vf = np.concatenate([V, V.conj()], axis=1)
-    np.testing.assert_allclose(Vf.conj().T @ Vf, np.eye(N), atol=1e-12)
+    np.testing.assert_allclose(Vf.conj().T @ Vf, np.eye(N), atol=1e-13 * N)
     Wf, Pf = np.concatenate([W, W.conj()]), np.concatenate([P, P.conj()])
-    A = to_numpy(lti_ops.hippo(measure, N).A)
+    A = to_numpy(lti_ops.hippo(measure, N, **params).A)
     rebuilt = Vf @ (np.diag(Wf) - Pf @ Pf.conj().T) @ Vf.conj().T
     np.testing.assert_allclose(rebuilt, A, atol=1e-12 * N * max(1, np.abs(A).max()))
     assert np.all(np.diff(W.imag) >= 0) and np.all(W.imag <= 1e-12)
@@ -237,33 +238,38 @@ def test_nplr_reconstructs_a(xp, measure, N):
         np.testing.assert_allclose(W.real, -0.5, atol=1e-12)
 
 
-@pytest.mark.parametrize("measure", ["legs", "legt", "fout", "lagt"])
+PARAMETERS = {"lagt": {"beta": 2.0}, "tlagt": {"beta": 0.3}, "glagt": {"beta": 0.5}}
+
+
+@pytest.mark.parametrize("measure", NPLR_MEASURES)
 def test_nplr_has_the_hippo_transfer_function(xp, dtype, measure):
-    N = 16
-    C = "endpoint" if measure in ("legt", "fout") else np.linspace(1, 2, N)
-    d = lti_ops.nplr(measure, N, C=C, xp=xp, dtype=dtype)
+    N, params = 16, PARAMETERS.get(measure, {})
+    C = "endpoint" if measure in ("legt", "fout", "legt_window1", "fout_window1") else np.linspace(1, 2, N)
+    d = lti_ops.nplr(measure, N, C=C, xp=xp, dtype=dtype, **params)
     assert d.lam.dtype == _xp.complex_dtype(xp, getattr(xp, dtype))
     s = np.array([0.5 + 2j, 3.0, -0.2 + 7j])
-    want = transfer(lti_ops.hippo(measure, N, C=C), s)
-    assert_close(transfer(d, s), want, rtol=tolerance(dtype, n=N, cond=1e3))
+    want = transfer(lti_ops.hippo(measure, N, C=C, **params), s)
+    assert_close(transfer(d, s), want, rtol=tolerance(dtype, n=N, cond=10))
 
 
-def test_fout_double_zero_is_paired():
-    d, V = lti_ops.nplr("fout", 8, return_basis=True)
-    assert abs(d.lam[-1]) < 1e-12 and abs(d.lam[-2]) > 1
+def test_fout_double_zero_is_paired(xp):
+    d, V = lti_ops.nplr("fout", 8, return_basis=True, xp=xp)
+    lam, V = to_numpy(d.lam), to_numpy(V)
+    assert abs(lam[-1]) < 1e-12 and abs(lam[-2]) > 1
     v = V[:, -1]
     assert abs(v @ v) < 1e-12  # v is orthogonal to its conjugate
     assert np.allclose(np.abs(v[:2]), 1 / math.sqrt(2)) and np.allclose(v[2:], 0)
 
 
-def test_nplr_options():
-    plain = lti_ops.nplr("legs", 8)
-    padded = lti_ops.nplr("legs", 8, rank=3)
-    assert padded.rank == 3 and np.all(padded.P[:, 1:] == 0)
-    np.testing.assert_allclose(padded.P[:, :1], plain.P)
-    clipped = lti_ops.nplr("legs", 8, clip_imag_b=0.1)
-    assert np.all(np.abs(clipped.B.imag) <= 0.1)
-    np.testing.assert_allclose(clipped.B.real, plain.B.real)
+def test_nplr_options(xp):
+    plain = lti_ops.nplr("legs", 8, xp=xp)
+    padded = lti_ops.nplr("legs", 8, rank=3, xp=xp)
+    P = to_numpy(padded.P)
+    assert padded.rank == 3 and np.all(P[:, 1:] == 0)
+    assert_close(padded.P[:, :1], to_numpy(plain.P))
+    clipped = to_numpy(lti_ops.nplr("legs", 8, clip_imag_b=0.1, xp=xp).B)
+    assert np.all(np.abs(clipped.imag) <= 0.1) and np.any(np.abs(to_numpy(plain.B).imag) > 0.1)
+    np.testing.assert_allclose(clipped.real, to_numpy(plain.B).real)
 
 
 # --------------------------------------------------------------------------- S4D
@@ -326,17 +332,17 @@ def test_s4d_init_shapes_and_values(xp, dtype, kind):
 
 
 @pytest.mark.parametrize("b_init", ["constant", "random", "alternating", "unit-cw", "unit-ccw", "legs"])
-def test_s4d_b_inits(b_init):
-    ssm = lti_ops.s4d_init("lin", 8, b_init=b_init, rng=3)
-    b = ssm.B[:, 0]
+def test_s4d_b_inits(xp, b_init):
+    ssm = lti_ops.s4d_init("lin", 8, b_init=b_init, rng=3, xp=xp)
+    b = to_numpy(ssm.B)[:, 0]
     n = np.arange(4)
     expected = {"constant": np.ones(4), "alternating": (-1.0) ** n,
                 "unit-cw": np.exp(-2j * np.pi * n / 8), "unit-ccw": np.exp(2j * np.pi * n / 8),
                 "legs": lti_ops.nplr("legs", 8).B[:, 0]}
     if b_init in expected:
         np.testing.assert_allclose(b, expected[b_init], rtol=1e-14)
-    normalized = lti_ops.s4d_init("inv", 8, b_init=b_init, normalize=True, rng=3)
-    lam, bn = normalized.lam, normalized.B[:, 0]
+    normalized = lti_ops.s4d_init("inv", 8, b_init=b_init, normalize=True, rng=3, xp=xp)
+    lam, bn = to_numpy(normalized.lam), to_numpy(normalized.B)[:, 0]
     np.testing.assert_allclose(2 * np.sum(np.abs(bn / lam) ** 2), 1.0, rtol=1e-12)
 
 
@@ -352,11 +358,18 @@ def test_random_inits_are_reproducible_and_leave_global_state_alone():
     assert np.array_equal(np.random.get_state()[1], state)
 
 
-def test_s4d_c_inits():
-    assert np.all(lti_ops.s4d_init("lin", 4, c_init="zeros").C == 0)
-    assert np.all(lti_ops.s4d_init("lin", 4, c_init="ones").C == 1)
-    c = lti_ops.s4d_init("lin", 2000, c_init="random", rng=0).C
-    assert abs(np.mean(np.abs(c) ** 2) - 1) < 0.1
+def test_s4d_c_inits_and_random_variance(xp):
+    assert np.all(to_numpy(lti_ops.s4d_init("lin", 4, c_init="zeros", xp=xp).C) == 0)
+    assert np.all(to_numpy(lti_ops.s4d_init("lin", 4, c_init="ones", xp=xp).C) == 1)
+    ssm = lti_ops.s4d_init("lin", 4000, c_init="random", b_init="random", rng=0, xp=xp)
+    for x in (ssm.B, ssm.C):  # complex normal with E|z|^2 = 1, as torch.randn(cfloat)
+        assert abs(np.mean(np.abs(to_numpy(x)) ** 2) - 1) < 0.05
+
+
+def test_s4d_aliases():
+    for alias, kind in (("linear", "lin"), ("s4d_inv", "inv"), ("hippo", "legs"), ("s4d_real", "real")):
+        np.testing.assert_array_equal(lti_ops.s4d_init(alias, 8, rng=0).lam, lti_ops.s4d_init(kind, 8, rng=0).lam)
+    np.testing.assert_array_equal(lti_ops.s4d_init("lin", 8, b_init="hippo").B, lti_ops.s4d_init("lin", 8, b_init="legs").B)
 
 
 # --------------------------------------------------------------------------- Δ
@@ -386,9 +399,23 @@ def test_init_dt(xp, dtype):
         (lambda: lti_ops.hippo("legs", True), ValueError, r"`N` must be a positive integer; got True"),
         (lambda: lti_ops.hippo("fout", 5), ValueError, r"measure 'fout' needs an even `N` \(states come in pairs\); got N=5"),
         (lambda: lti_ops.hippo("legs", 4, beta=2.0), TypeError, r"measure 'legs' takes parameters none; got \['beta'\]"),
-        (lambda: lti_ops.hippo("glagt", 4, alpha=1.5), ValueError, r"glagt needs -1 < alpha < 1 and beta > 0; got alpha=1.5"),
+        (lambda: lti_ops.hippo("glagt", 4, alpha=1.5), ValueError, r"glagt needs -1 < `alpha` < 1; got alpha=1.5"),
+        (lambda: lti_ops.hippo("tlagt", 4, beta=-3.0), ValueError, r"`beta` must be finite and > 0; got -3.0"),
+        (lambda: lti_ops.hippo("lagt", 4, beta=float("nan")), ValueError, r"`beta` must be finite and > 0; got nan"),
+        (lambda: lti_ops.hippo("lagt", 4, beta="x"), TypeError, r"`beta` must be a real number; got 'x'"),
+        (lambda: lti_ops.hippo(["legs"], 4), ValueError, r"unknown HiPPO measure \['legs'\]; expected one of"),
+        (lambda: lti_ops.hippo("legs", 2, C=np.array([1j, 1.0])), ValueError, r"`C` must be None, 'endpoint' or a finite real array of shape \(2,\); got shape \(2,\), dtype complex128"),
+        (lambda: lti_ops.hippo("legs", 2, C=np.array([np.nan, 1.0])), ValueError, r"finite real array"),
+        (lambda: lti_ops.nplr("legs", 4, clip_imag_b=-1.0), ValueError, r"`clip_imag_b` must be finite and > 0; got -1.0"),
+        (lambda: lti_ops.s4d_init("lin", 8, real_scale=-1.0), ValueError, r"`real_scale` must be finite and > 0; got -1.0"),
+        (lambda: lti_ops.s4d_init("lin", 8, imag_scale=-1.0), ValueError, r"`imag_scale` must be finite and >= 0; got -1.0"),
+        (lambda: lti_ops.s4d_init("lin", 8, real_scale="a"), TypeError, r"`real_scale` must be a real number; got 'a'"),
+        (lambda: lti_ops.s4d_init("rand", 8, rng="x"), TypeError, r"`rng` must be None, a non-negative int seed or a numpy.random.Generator; got 'x'"),
+        (lambda: lti_ops.init_dt(4, 1e-3, seq_len=100), ValueError, r"pass `dt_min` or `seq_len` \(which sets dt_min = 1/seq_len\), not both"),
+        (lambda: lti_ops.init_dt(4, seq_len=5), ValueError, r"`dt_min` must not exceed `dt_max`; got dt_min = 1/seq_len = 0.2 > dt_max=0.1"),
+        (lambda: lti_ops.init_dt(4, np.array([1e-3])), TypeError, r"`dt_min` must be a real number"),
         (lambda: lti_ops.hippo("legs", 4, C="endpoint"), ValueError, r"C='endpoint' is not available for 'legs'; C='endpoint' exists for \["),
-        (lambda: lti_ops.hippo("legs", 4, C=np.ones(3)), ValueError, r"`C` must be None, 'endpoint' or a real array of shape \(4,\); got shape \(3,\)"),
+        (lambda: lti_ops.hippo("legs", 4, C=np.ones(3)), ValueError, r"`C` must be None, 'endpoint' or a finite real array of shape \(4,\); got shape \(3,\)"),
         (lambda: lti_ops.hippo("legs", 4, dtype="int32"), ValueError, r"`dtype` must be float32 or float64"),
         (lambda: lti_ops.hippo("legs", 4, xp="numpy"), TypeError, r"`xp` must be an array namespace"),
         (lambda: lti_ops.rank_correction("lmu", 4), ValueError, r"measure 'lmu' has no normal-plus-low-rank form"),
@@ -397,11 +424,11 @@ def test_init_dt(xp, dtype):
         (lambda: lti_ops.nplr("legs", 5), ValueError, r"nplr needs an even `N` \(modes are kept in conjugate pairs\); got N=5"),
         (lambda: lti_ops.s4d_init("fast", 8), ValueError, r"`kind` must be one of \['lin', 'inv'"),
         (lambda: lti_ops.s4d_init("lin", 7), ValueError, r"`N` must be a positive even integer \(the full state size\); got 7"),
-        (lambda: lti_ops.s4d_init("lin", 8, H=0), ValueError, r"`H` must be None or a positive integer; got 0"),
-        (lambda: lti_ops.s4d_init("lin", 8, b_init="hippo"), ValueError, r"`b_init` must be one of \['constant'"),
+        (lambda: lti_ops.s4d_init("lin", 8, H=0), ValueError, r"`H` must be a positive integer; got 0"),
+        (lambda: lti_ops.s4d_init("lin", 8, b_init="unit"), ValueError, r"`b_init` must be one of \['constant'"),
         (lambda: lti_ops.s4d_init("lin", 8, c_init="normal"), ValueError, r"`c_init` must be one of \['random'"),
         (lambda: lti_ops.init_dt(4, 0.2, 0.1), ValueError, r"`dt_min` must not exceed `dt_max`; got dt_min=0.2 > dt_max=0.1"),
-        (lambda: lti_ops.init_dt(4, -1.0), ValueError, r"`dt_min` must be positive and finite; got -1.0"),
+        (lambda: lti_ops.init_dt(4, -1.0), ValueError, r"`dt_min` must be finite and > 0; got -1.0"),
         (lambda: lti_ops.init_dt(None), ValueError, r"`H` must be a positive integer; got None"),
         (lambda: lti_ops.init_dt(4, seq_len=0), ValueError, r"`seq_len` must be a positive integer; got 0"),
     ],
@@ -426,3 +453,6 @@ def test_laguerre_variants_formulas(beta):
     L = np.array([math.exp(0.5 * (math.lgamma(n + a + 1) - math.lgamma(n + 1))) for n in range(N)])
     ga = lti_ops.hippo("glagt", N, alpha=a, beta=beta)
     np.testing.assert_allclose(ga.A, (g.A * L[None, :]) / L[:, None], rtol=1e-14)
+    binom = np.array([scipy.special.binom(a + n, n) for n in range(N)])
+    B = binom / L * math.exp(-0.5 * math.lgamma(1 - a)) * beta ** ((1 - a) / 2)
+    np.testing.assert_allclose(ga.B[:, 0], B, rtol=1e-13)
