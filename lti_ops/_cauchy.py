@@ -1,0 +1,101 @@
+"""Cauchy sums and the Woodbury resolvent of DPLR matrices at many nodes.
+
+``cauchy(a, b, lam, z)`` is ``sum_n a[x, n] b[n, y] / (z_k - lam_n)`` for every node z_k,
+shape ``(..., X, Y, K)``, computed in chunks of nodes so that no ``(..., N, K)`` array is
+materialized whole. With ``conj_sym`` the sum also runs over the conjugate modes with
+conjugate weights (the symmetric form of S4's ``cauchy_conj``).
+"""
+
+from __future__ import annotations
+
+from . import _xp
+
+# elements of one chunk's (..., X, Y, N, k) intermediate: 2**22 complex128 = 64 MiB
+CHUNK_ELEMENTS = 2**22
+
+
+def chunk_length(per_step, total, budget=CHUNK_ELEMENTS):
+    """How many of `total` steps fit in `budget` elements when each costs `per_step`."""
+    return max(1, min(total, budget // max(1, per_step)))
+
+
+def hits(xp, z, lam):
+    """Whether a node coincides exactly with an entry of `lam` (or its conjugate)."""
+    same = z[..., None, :] == lam[..., :, None]
+    return bool(xp.any(same)) or bool(xp.any(z[..., None, :] == xp.conj(lam)[..., :, None]))
+
+
+def dense_resolvent(xp, A, B, C, z):
+    """``C (z_k I - A)^{-1} B`` by batched solves, chunked over nodes: (..., P, M, K).
+
+    A node at an eigenvalue of A raises ``ValueError`` (G is infinite there).
+    """
+    N, K = A.shape[-1], z.shape[-1]
+    eye = xp.eye(N, dtype=A.dtype, device=_xp.common_device(A))
+    step = chunk_length(N * N * 4, K)
+    parts = []
+    for start in range(0, K, step):
+        zc = z[..., start : start + step]
+        M = zc[..., :, None, None] * eye - A[..., None, :, :]  # (..., k, N, N)
+        X = _xp.solve(M, B[..., None, :, :], singular_msg=POLE_MSG)
+        parts.append(nodes_last(xp, xp.matmul(C[..., None, :, :], X)))
+    return parts[0] if len(parts) == 1 else xp.concat(parts, axis=-1)
+
+
+POLE_MSG = "a point coincides with a pole of the system, where G is infinite"
+
+
+def cauchy(xp, a, b, lam, z, conj_sym):
+    """``sum_n a[..., x, n] b[..., n, y] / (z[..., k] - lam[..., n])`` -> (..., X, Y, K)."""
+    weights = a[..., :, None, :] * xp.matrix_transpose(b)[..., None, :, :]  # (..., X, Y, N)
+    N, K = lam.shape[-1], z.shape[-1]
+    step = chunk_length(weights.shape[-3] * weights.shape[-2] * N * 2, K)
+    parts = []
+    for start in range(0, K, step):
+        zc = z[..., start : start + step]
+        G = 1 / (zc[..., None, :] - lam[..., :, None])  # (..., N, k)
+        part = xp.matmul(weights, G[..., None, :, :])
+        if conj_sym:
+            Gc = 1 / (zc[..., None, :] - xp.conj(lam)[..., :, None])
+            part = part + xp.matmul(xp.conj(weights), Gc[..., None, :, :])
+        parts.append(part)
+    return parts[0] if len(parts) == 1 else xp.concat(parts, axis=-1)
+
+
+def woodbury(xp, C, B, lam, P, Q, z, conj_sym):
+    """``C (zI - diag(lam) + P Q^H)^{-1} B`` at every node, shape (..., P_out, M, K).
+
+    From ``R = diag(1/(z - lam))``: ``k00 - k01 (I + k11)^{-1} k10`` with
+    ``k00 = C R B``, ``k01 = C R P``, ``k10 = Q^H R B``, ``k11 = Q^H R P``: closed forms for
+    rank 1 and 2, a batched solve for higher rank.
+    """
+    p, m, r = C.shape[-2], B.shape[-1], P.shape[-1]
+    QH = xp.conj(xp.matrix_transpose(Q)) if _xp.is_complex(xp, Q.dtype) else xp.matrix_transpose(Q)
+    k = cauchy(xp, xp.concat([C, QH], axis=-2), xp.concat([B, P], axis=-1), lam, z, conj_sym)
+    k00, k01, k10, k11 = k[..., :p, :m, :], k[..., :p, m:, :], k[..., p:, :m, :], k[..., p:, m:, :]
+    if r == 1:
+        return k00 - k01 * k10 / (1 + k11)
+    eye = xp.eye(r, dtype=k11.dtype, device=_xp.common_device(k11))
+    shifted = nodes_first(xp, k11) + eye
+    inner = _inverse_2x2(xp, shifted) if r == 2 else xp.linalg.inv(shifted)
+    corr = xp.matmul(nodes_first(xp, k01), xp.matmul(inner, nodes_first(xp, k10)))
+    return k00 - nodes_last(xp, corr)
+
+
+def nodes_first(xp, x):
+    """(..., X, Y, K) -> (..., K, X, Y)."""
+    lead = tuple(range(x.ndim - 3))
+    return xp.permute_dims(x, lead + (x.ndim - 1, x.ndim - 3, x.ndim - 2))
+
+
+def nodes_last(xp, x):
+    """(..., K, X, Y) -> (..., X, Y, K)."""
+    lead = tuple(range(x.ndim - 3))
+    return xp.permute_dims(x, lead + (x.ndim - 2, x.ndim - 1, x.ndim - 3))
+
+
+def _inverse_2x2(xp, m):
+    a, b, c, d = m[..., 0, 0], m[..., 0, 1], m[..., 1, 0], m[..., 1, 1]
+    det = a * d - b * c
+    rows = [xp.stack([d, -b], axis=-1), xp.stack([-c, a], axis=-1)]
+    return xp.stack(rows, axis=-2) / det[..., None, None]
