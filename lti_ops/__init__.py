@@ -8,6 +8,7 @@ array_api_strict, ...); accelerated kernels live in the ``lti_ops_numba`` and
 from .discretize import d2c, discretize
 from .hippo import hippo, init_dt, nplr, rank_correction, s4d_init
 from .markov import c_from_c_tilde, c_tilde, double_c_tilde, markov_parameters, ssm_kernel
+from .transfer import bilinear_nodes, frequency_response, roots_of_unity, transfer_function
 from .systems import DPLR, Diagonal, StateSpace, diagonalize
 
 __version__ = "0.1.0.dev0"
@@ -16,17 +17,21 @@ __all__ = [
     "DPLR",
     "Diagonal",
     "StateSpace",
+    "bilinear_nodes",
     "c_from_c_tilde",
     "c_tilde",
     "d2c",
     "diagonalize",
     "discretize",
     "double_c_tilde",
+    "frequency_response",
     "hippo",
     "init_dt",
     "markov_parameters",
     "nplr",
     "rank_correction",
+    "roots_of_unity",
     "s4d_init",
     "ssm_kernel",
+    "transfer_function",
 ]

@@ -19,10 +19,12 @@ def chunk_length(per_step, total, budget=CHUNK_ELEMENTS):
     return max(1, min(total, budget // max(1, per_step)))
 
 
-def hits(xp, z, lam):
-    """Whether a node coincides exactly with an entry of `lam` (or its conjugate)."""
-    same = z[..., None, :] == lam[..., :, None]
-    return bool(xp.any(same)) or bool(xp.any(z[..., None, :] == xp.conj(lam)[..., :, None]))
+def hits(xp, z, lam, conj_sym):
+    """Whether a node coincides exactly with an entry of `lam` (or, for conj_sym, its
+    conjugate)."""
+    if bool(xp.any(z[..., None, :] == lam[..., :, None])):
+        return True
+    return conj_sym and bool(xp.any(z[..., None, :] == xp.conj(lam)[..., :, None]))
 
 
 def dense_resolvent(xp, A, B, C, z):

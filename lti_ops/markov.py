@@ -287,7 +287,7 @@ def _dplr_kernel(xp, disc, L, c_is_tilde):
     k = xp.arange(n_nodes, dtype=_xp.real_dtype(xp, disc.dtype), device=_xp.common_device(disc.lam))
     z = xp.exp(xp.astype(k * (2 * math.pi / L), _xp.complex_dtype(xp, disc.dtype)) * 1j)  # 1/omega_k
     lam = xp.astype(disc.lam, z.dtype)
-    if _cauchy.hits(xp, z, lam):
+    if _cauchy.hits(xp, z, lam, disc.conj_sym):
         # a root of unity on a mode of diag(lam): the resolvent is singular there (for FouT's
         # uncontrollable zero mode, say), though the kernel is not: use the doubling form
         if c_is_tilde:
