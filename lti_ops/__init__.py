@@ -8,6 +8,7 @@ array_api_strict, ...); accelerated kernels live in the ``lti_ops_numba`` and
 from .discretize import d2c, discretize
 from .hippo import hippo, init_dt, nplr, rank_correction, s4d_init
 from .markov import c_from_c_tilde, c_tilde, double_c_tilde, markov_parameters, ssm_kernel
+from .recurrence import scan, simulate, step
 from .transfer import bilinear_nodes, frequency_response, roots_of_unity, transfer_function
 from .systems import DPLR, Diagonal, StateSpace, diagonalize
 
@@ -32,6 +33,9 @@ __all__ = [
     "rank_correction",
     "roots_of_unity",
     "s4d_init",
+    "scan",
+    "simulate",
     "ssm_kernel",
+    "step",
     "transfer_function",
 ]

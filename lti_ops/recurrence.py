@@ -1,0 +1,291 @@
+r"""Running a discrete system over a sequence: one step, the control recurrence, S4's scan.
+
+Two conventions, both named:
+
+* :func:`simulate` — control: :math:`x_{k+1} = \bar Ax_k + \bar Bu_k`,
+  :math:`y_k = Cx_k + Du_k`, from :math:`x_0` = `x0`;
+* :func:`scan` — S4: :math:`x_k = \bar Ax_{k-1} + \bar Bu_k`, :math:`y_k = Cx_k + Du_k`, from
+  :math:`x_{-1}` = `x0`, so that y = (:func:`~lti_ops.ssm_kernel` * u) + D u.
+
+Both work through time in chunks. Inside a chunk the states come from a parallel prefix
+(Hillis–Steele) scan — :math:`S_{i+1}[k] = S_i[k] + \bar A^{2^i}S_i[k - 2^i]`, depth
+:math:`O(\log c)` — or, with ``method="sequential"``, from the plain loop. Memory stays
+O(batch · N · chunk) whatever L is. States live in the system's own coordinates: the N/2
+listed modes for ``conj_sym`` systems (outputs are then 2·Re of the half sums).
+"""
+
+from __future__ import annotations
+
+import math
+
+from . import _cauchy, _checks, _xp
+from .systems import DPLR, Diagonal, StateSpace
+
+__all__ = ["scan", "simulate", "step"]
+
+_METHODS = ("auto", "parallel", "sequential")
+SEQUENTIAL_MAX_LENGTH = 32
+
+
+def step(sys, x, u):
+    r"""One control-convention step: ``y = C x + D u`` and ``x_next = Abar x + Bbar u``.
+
+    Parameters
+    ----------
+    sys : StateSpace, Diagonal or DPLR
+        Discrete system.
+    x : array, shape (..., n)
+        State (n = N, or the N/2 listed modes of a conj_sym system).
+    u : array, shape (...) for SISO systems, (..., M) otherwise
+
+    Returns
+    -------
+    y : array, shape (...) for SISO systems, (..., P) otherwise
+    x_next : array, shape (..., n)
+
+    Raises
+    ------
+    ValueError
+        If `sys` is continuous or the shapes do not fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lti_ops
+    >>> sys = lti_ops.StateSpace(np.array([[0.5]]), np.array([[1.0]]), np.array([[2.0]]), dt=1.0)
+    >>> y, x = lti_ops.step(sys, np.array([1.0]), np.array(3.0))
+    >>> print(y, x)
+    2.0 [3.5]
+    """
+    if x is None:
+        raise ValueError("`x` must be the current state, shape (..., n); got None")
+    y, x_next = simulate(sys, u[..., None], x, method="sequential")
+    return y[..., 0], x_next
+
+
+def simulate(sys, u, x0=None, *, method="auto"):
+    r"""Control-convention response: :math:`y_k = Cx_k + Du_k`, :math:`x_{k+1} = \bar Ax_k + \bar Bu_k`.
+
+    Parameters
+    ----------
+    sys : StateSpace, Diagonal or DPLR
+        Discrete system.
+    u : array, shape (..., L) for SISO systems, (..., M, L) otherwise
+        Input; leading axes broadcast with the system's batch.
+    x0 : array, shape (..., n), optional
+        Initial state :math:`x_0` (zeros by default).
+    method : {"auto", "parallel", "sequential"}, optional
+        ``"auto"`` loops for L <= 32 and scans in parallel beyond.
+
+    Returns
+    -------
+    y : array, shape (..., L) or (..., P, L)
+    x_final : array, shape (..., n)
+        :math:`x_L`, ready to continue the sequence.
+
+    Raises
+    ------
+    ValueError
+        Continuous `sys`, bad shapes or method.
+
+    Notes
+    -----
+    :math:`y_k = \sum_{j \ge 1} h_j u_{k-j} + Du_k` for :math:`x_0 = 0`, with the Markov
+    parameters h of :func:`~lti_ops.markov_parameters`: checked in ``tests/test_recurrence.py``
+    together with ``scipy.signal.dlsim``.
+
+    References
+    ----------
+    .. [1] G. E. Blelloch, "Prefix sums and their applications", 1990 (parallel scans of
+       linear recurrences).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lti_ops
+    >>> sys = lti_ops.StateSpace(np.array([[0.5]]), np.array([[1.0]]), np.array([[1.0]]), dt=1.0)
+    >>> y, x = lti_ops.simulate(sys, np.array([1.0, 0.0, 0.0]))
+    >>> print(y, x)
+    [0.  1.  0.5] [0.25]
+    """
+    return _run(sys, u, x0, method, control=True)
+
+
+def scan(sys, u, x0=None, *, method="auto"):
+    r"""S4-convention response: :math:`x_k = \bar Ax_{k-1} + \bar Bu_k`, :math:`y_k = Cx_k + Du_k`.
+
+    Parameters
+    ----------
+    sys, u, method
+        As :func:`simulate`.
+    x0 : array, shape (..., n), optional
+        :math:`x_{-1}` (zeros by default).
+
+    Returns
+    -------
+    y : array, shape (..., L) or (..., P, L)
+    x_final : array, shape (..., n)
+        :math:`x_{L-1}`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`simulate`.
+
+    Notes
+    -----
+    y equals the causal convolution of u with :func:`~lti_ops.ssm_kernel` plus D u (the
+    "convolution = recurrence" identity of S4), checked in ``tests/test_recurrence.py``.
+
+    References
+    ----------
+    .. [1] A. Gu, K. Goel, C. Re, "Efficiently Modeling Long Sequences with Structured State
+       Spaces", ICLR 2022, sec. 2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lti_ops
+    >>> sys = lti_ops.StateSpace(np.array([[0.5]]), np.array([[1.0]]), np.array([[1.0]]), dt=1.0)
+    >>> y, x = lti_ops.scan(sys, np.array([1.0, 0.0, 0.0]))
+    >>> print(y, x)
+    [1.   0.5  0.25] [0.25]
+    """
+    return _run(sys, u, x0, method, control=False)
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def _run(sys, u, x0, method, control):
+    method = _checks.choice("method", method, _METHODS)
+    op = _Operator(sys, x0, u)
+    xp, L = op.xp, u.shape[-1]
+    x = op.initial_state(x0)
+    sequential = method == "sequential" or (method == "auto" and L <= SEQUENTIAL_MAX_LENGTH)
+    c = L if sequential else _cauchy.chunk_length(op.state_size * 4, L)
+    c = 1 << max(0, math.ceil(math.log2(c))) if not sequential else c
+    ys = []
+    for start in range(0, L, c):
+        uc = op.as_signal(u[..., start : start + c])
+        states = op.states(x, uc, sequential)
+        shown = xp.concat([x[..., None], states[..., :-1]], axis=-1) if control else states
+        ys.append(op.output(shown, uc))
+        x = states[..., -1]
+    y = ys[0] if len(ys) == 1 else xp.concat(ys, axis=-1)
+    return (y[..., 0, :] if op.siso else y), op.public_state(x)
+
+
+class _Operator:
+    """The discrete system as the scan needs it: drive, powers of Abar, output."""
+
+    def __init__(self, sys, x, u):
+        if not isinstance(sys, (StateSpace, Diagonal, DPLR)):
+            msg = f"`sys` must be a StateSpace, Diagonal or DPLR system; got {type(sys).__name__}"
+            raise TypeError(msg)
+        _checks.same_time_domain("sys", sys, continuous=False)
+        self.xp = xp = _xp.array_namespace(*sys._arrays(), u, x, names=tuple(sys._CORE) + ("u", "x0"))
+        self.siso = sys.n_inputs == 1 and sys.n_outputs == 1
+        self.real_form = isinstance(sys, DPLR) and sys.conj_sym  # coupled halves: run real
+        self.half = sys.n_modes if isinstance(sys, DPLR) else None
+        self.sys = sys.to_dense() if isinstance(sys, DPLR) else sys
+        self.diagonal = isinstance(self.sys, Diagonal)
+        self.conj_sym = self.diagonal and self.sys.conj_sym
+        self._check_signal(u)
+        u_float = _xp.floating_dtype(xp, u, names=["u"])
+        self.dtype = xp.result_type(self.sys.dtype, u_float)  # states
+        self.u_dtype = xp.result_type(self.sys.D.dtype, u_float)  # inputs, feedthrough
+        self.n = self.sys.lam.shape[-1] if self.diagonal else self.sys.n_states
+        self.state_size = max(1, self.n * math.prod(_broadcast_batch(sys, u, self.siso)))
+        self._powers = []
+
+    def _check_signal(self, u):
+        expected = "(..., L)" if self.siso else f"(..., M={self.sys.n_inputs}, L)"
+        if u.ndim < (1 if self.siso else 2) or (not self.siso and u.shape[-2] != self.sys.n_inputs):
+            msg = f"`u` must have shape {expected}; got {tuple(u.shape)}"
+            raise ValueError(msg)
+
+    def as_signal(self, u):
+        """(..., M, c) in the input dtype."""
+        return self.xp.astype(u[..., None, :] if self.siso else u, self.u_dtype)
+
+    def initial_state(self, x0):
+        xp = self.xp
+        if x0 is None:
+            return xp.zeros((self.n,), dtype=self.dtype, device=_xp.common_device(self.sys.B))
+        expected = self.half if self.real_form else self.n
+        if x0.ndim < 1 or x0.shape[-1] != expected:
+            msg = f"`x0` must have shape (..., {expected}); got {tuple(x0.shape)}"
+            raise ValueError(msg)
+        if self.real_form:
+            x0 = xp.concat([_re(xp, x0), _im(xp, x0)], axis=-1)
+        return xp.astype(x0, xp.result_type(self.dtype, x0.dtype))
+
+    def public_state(self, x):
+        if not self.real_form:
+            return x
+        xp, n = self.xp, self.half
+        ctype = _xp.complex_dtype(xp, x.dtype)
+        return xp.astype(x[..., :n], ctype) + 1j * xp.astype(x[..., n:], ctype)
+
+    def drive(self, u):
+        """``Bbar u`` for u of shape (..., M, c): (..., n, c)."""
+        xp = self.xp
+        return xp.matmul(xp.astype(self.sys.B, self.dtype), xp.astype(u, self.dtype))
+
+    def apply(self, i, S):
+        """Abar^(2^i) S for states S of shape (..., n, c)."""
+        p = self._power(i)
+        return p[..., :, None] * S if self.diagonal else self.xp.matmul(p, S)
+
+    def _power(self, i):
+        xp = self.xp
+        while len(self._powers) <= i:
+            if self._powers:
+                p = self._powers[-1]
+                self._powers.append(p * p if self.diagonal else xp.matmul(p, p))
+            else:
+                base = self.sys.lam if self.diagonal else self.sys.A
+                self._powers.append(xp.astype(base, self.dtype))
+        return self._powers[i]
+
+    def states(self, x, u, sequential):
+        """States s_0 ... s_{c-1} of one chunk after x (S4 convention)."""
+        xp, bu = self.xp, self.drive(u)
+        if sequential:
+            out = []
+            for k in range(bu.shape[-1]):
+                x = self.apply(0, x[..., None])[..., 0] + bu[..., k]
+                out.append(x)
+            return xp.stack(out, axis=-1)
+        S = xp.concat([bu[..., :1] + self.apply(0, x[..., None]), bu[..., 1:]], axis=-1)
+        c, i = S.shape[-1], 0
+        while (1 << i) < c:
+            d = 1 << i
+            moved = self.apply(i, S[..., : c - d])
+            zeros = xp.zeros(moved.shape[:-1] + (d,), dtype=moved.dtype, device=_xp.common_device(moved))
+            S = S + xp.concat([zeros, moved], axis=-1)
+            i += 1
+        return S
+
+    def output(self, states, u):
+        """``C x + D u`` over a chunk: (..., P, c); 2 Re of the half sum for conj_sym."""
+        xp = self.xp
+        y = xp.matmul(xp.astype(self.sys.C, states.dtype), states)
+        if self.conj_sym:
+            y = 2 * xp.real(y)
+        Du = xp.matmul(xp.astype(self.sys.D, u.dtype), u)
+        return y + xp.astype(Du, xp.result_type(y.dtype, Du.dtype))
+
+
+def _re(xp, x):
+    return xp.real(x) if _xp.is_complex(xp, x.dtype) else x
+
+
+def _im(xp, x):
+    return xp.imag(x) if _xp.is_complex(xp, x.dtype) else xp.zeros_like(x)
+
+
+def _broadcast_batch(sys, u, siso):
+    core = 1 if siso else 2
+    return _checks.broadcast_batch({"sys": sys.batch_shape, "u": tuple(u.shape[: u.ndim - core])})
