@@ -8,7 +8,9 @@ conjugate weights (the symmetric form of S4's ``cauchy_conj``).
 
 from __future__ import annotations
 
-from . import _xp
+import math
+
+from . import _checks, _xp
 
 # elements of one chunk's (..., X, Y, N, k) intermediate: 2**22 complex128 = 64 MiB
 CHUNK_ELEMENTS = 2**22
@@ -17,6 +19,10 @@ CHUNK_ELEMENTS = 2**22
 def chunk_length(per_step, total, budget=CHUNK_ELEMENTS):
     """How many of `total` steps fit in `budget` elements when each costs `per_step`."""
     return max(1, min(total, budget // max(1, per_step)))
+
+
+def _broadcast_shape(*shapes):
+    return _checks.broadcast_batch({f"array {i}": tuple(s) for i, s in enumerate(shapes)})
 
 
 def hits(xp, z, lam, conj_sym):
@@ -34,7 +40,8 @@ def dense_resolvent(xp, A, B, C, z):
     """
     N, K = A.shape[-1], z.shape[-1]
     eye = xp.eye(N, dtype=A.dtype, device=_xp.common_device(A))
-    step = chunk_length(N * N * 4, K)
+    batch = _broadcast_shape(A.shape[:-2], B.shape[:-2], z.shape[:-1])
+    step = chunk_length(math.prod(batch) * N * (N + B.shape[-1]), K)
     parts = []
     for start in range(0, K, step):
         zc = z[..., start : start + step]
@@ -50,8 +57,9 @@ POLE_MSG = "a point coincides with a pole of the system, where G is infinite"
 def cauchy(xp, a, b, lam, z, conj_sym):
     """``sum_n a[..., x, n] b[..., n, y] / (z[..., k] - lam[..., n])`` -> (..., X, Y, K)."""
     weights = a[..., :, None, :] * xp.matrix_transpose(b)[..., None, :, :]  # (..., X, Y, N)
-    N, K = lam.shape[-1], z.shape[-1]
-    step = chunk_length(weights.shape[-3] * weights.shape[-2] * N * 2, K)
+    K = z.shape[-1]
+    batch = _broadcast_shape(weights.shape[:-3], lam.shape[:-1], z.shape[:-1])
+    step = chunk_length(math.prod(batch) * (lam.shape[-1] + weights.shape[-3] * weights.shape[-2]), K)
     parts = []
     for start in range(0, K, step):
         zc = z[..., start : start + step]

@@ -267,7 +267,8 @@ def _dss_weights(xp, x, lam, L):
 def _vandermonde(xp, W, logs, L, zero, offset=None):
     """``sum_n W[..., p, m, n] exp((l - offset_n) logs[..., n])`` for l < L, chunked over l."""
     dev = _xp.common_device(logs)
-    step = _cauchy.chunk_length(W.shape[-3] * W.shape[-2] * logs.shape[-1] * 2, L)
+    per_l = math.prod(logs.shape) + math.prod(W.shape[:-1])  # V and the output, per time step
+    step = _cauchy.chunk_length(per_l, L)
     parts = []
     for start in range(0, L, step):
         l = xp.arange(start, min(L, start + step), dtype=_xp.real_dtype(xp, logs.dtype), device=dev)
@@ -307,7 +308,8 @@ def _dplr_kernel(xp, disc, L, c_is_tilde):
 def _dense_kernel(xp, disc, L):
     A, B, C = disc.A, disc.B, disc.C
     N, M = disc.n_states, disc.n_inputs
-    c = 1 << max(0, math.ceil(math.log2(_cauchy.chunk_length(max(1, N * M) * 4, L))))
+    per_column = math.prod(disc.batch_shape) * N * M  # Krylov block
+    c = 1 << max(0, math.floor(math.log2(_cauchy.chunk_length(per_column, L))))
     krylov, power = _krylov(xp, A, B, c)  # (..., N, M * c), A^c
     parts, rows = [], C
     for _ in range(math.ceil(L / c)):

@@ -1,0 +1,234 @@
+"""Identity tests of Markov parameters and SSM kernels (papers.md §4 items 6-16, 44-45)."""
+
+import math
+
+import numpy as np
+import pytest
+import scipy.signal
+from hypothesis import given
+from hypothesis import strategies as st
+
+import lti_ops
+from lti_ops.testing import assert_close, to_numpy, tolerance
+from lti_ops.testing import strategies as lst
+
+from _helpers import as_xp, dense_numpy, markov
+
+STEPS = st.floats(0.01, 0.3)
+KINDS = ["dense", "diagonal", "dplr"]
+
+
+def _system(kind, xp, dtype, **kw):
+    if kind == "dense":
+        return lst.stable_state_spaces(xp=xp, dtype=dtype, **kw)
+    if kind == "diagonal":
+        return lst.stable_diagonals(xp=xp, dtype=dtype, conj_sym=st.booleans(), **kw)
+    return lst.dplr_systems(xp=xp, dtype=dtype, conj_sym=st.booleans(), **kw)
+
+
+def _scale(h):
+    return 1 + np.max(np.abs(h))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("method", ["zoh", "s4_bilinear", "bilinear", "tustin"])
+@given(data=st.data(), dt=STEPS, L=st.integers(1, 70))
+def test_markov_parameters_match_powering(xp, dtype, kind, method, data, dt, L):
+    sys = data.draw(_system(kind, xp, dtype))
+    h = lti_ops.markov_parameters(sys, L, dt=dt, method=method)
+    want = markov(lti_ops.discretize(sys, dt, method), L)
+    assert tuple(h.shape) == want.shape
+    assert_close(h, want, atol=tolerance(dtype, n=L, cond=100) * _scale(want), rtol=0)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@given(data=st.data(), L=st.integers(1, 40))
+def test_kernel_is_shifted_markov_and_has_the_prefix_property(xp, kind, data, L):
+    disc = lti_ops.discretize(data.draw(_system(kind, xp, "float64")), 0.1, "zoh")
+    K = to_numpy(lti_ops.ssm_kernel(disc, L))
+    h = to_numpy(lti_ops.markov_parameters(disc, L + 1))
+    np.testing.assert_allclose(K, h[..., 1:], atol=1e-12 * _scale(h))
+    short = to_numpy(lti_ops.ssm_kernel(disc, max(1, L // 2)))
+    np.testing.assert_allclose(K[..., : short.shape[-1]], short, atol=1e-12 * _scale(h))
+
+
+@given(data=st.data(), dt=STEPS)
+def test_dense_diagonal_and_dplr_kernels_agree(xp, data, dt):
+    sys = data.draw(lst.dplr_systems(xp=xp, conj_sym=st.booleans(), n_inputs=2, n_outputs=2))
+    L = 64
+    structured = lti_ops.ssm_kernel(sys, L, dt=dt, method="s4_bilinear")
+    dense = lti_ops.ssm_kernel(sys.to_dense(), L, dt=dt, method="s4_bilinear")
+    assert_close(structured, to_numpy(dense), atol=1e-11 * _scale(to_numpy(dense)), rtol=0)
+    diag = data.draw(lst.stable_diagonals(xp=xp, conj_sym=st.booleans()))
+    assert_close(lti_ops.ssm_kernel(diag, L, dt=dt, method="zoh"),
+                 to_numpy(lti_ops.ssm_kernel(diag.to_dense(), L, dt=dt, method="zoh")), rtol=1e-11)
+
+
+@pytest.mark.parametrize("measure", ["legs", "legt", "fout", "foud"])
+def test_hippo_dplr_kernels_equal_dense(xp, measure):
+    C = "endpoint" if measure in ("legt", "fout") else np.linspace(1, 2, 32)
+    d = lti_ops.nplr(measure, 32, C=C, xp=xp)
+    K = lti_ops.ssm_kernel(d, 256, dt=0.02, method="s4_bilinear")
+    ref = markov(lti_ops.discretize(lti_ops.hippo(measure, 32, C=C), 0.02, "s4_bilinear"), 257)[..., 1:]
+    assert_close(K, ref, atol=1e-11 * _scale(ref), rtol=0)
+
+
+@given(data=st.data(), L=st.integers(2, 64))
+def test_generating_function_is_the_dft_of_the_kernel(xp, data, L):
+    disc = lti_ops.discretize(data.draw(lst.dplr_systems(xp=xp)), 0.1, "s4_bilinear")
+    K = to_numpy(lti_ops.ssm_kernel(disc, L))
+    A, B, C, _ = dense_numpy(disc)
+    Ct = C @ (np.eye(A.shape[-1]) - np.linalg.matrix_power(A, L))
+    np.testing.assert_allclose(to_numpy(lti_ops.c_tilde(disc, L).C), Ct, atol=1e-12 * _scale(Ct))
+    omega = np.exp(-2j * np.pi * np.arange(L) / L)
+    G = np.stack([Ct @ np.linalg.solve(np.eye(A.shape[-1]) - A * w, B) for w in omega], axis=-1)
+    np.testing.assert_allclose(np.fft.fft(K, axis=-1), G, atol=1e-11 * _scale(G))
+
+
+@given(data=st.data(), L=st.integers(1, 48))
+def test_c_tilde_round_trip_and_length_doubling(xp, data, L):
+    disc = lti_ops.discretize(data.draw(_system("dplr", xp, "float64")), 0.1, "s4_bilinear")
+    Ct = lti_ops.c_tilde(disc, L)
+    assert_close(lti_ops.ssm_kernel(Ct, L, c_is_tilde=True), to_numpy(lti_ops.ssm_kernel(disc, L)), rtol=1e-10)
+    assert_close(lti_ops.c_from_c_tilde(Ct, L).C, to_numpy(disc.C), rtol=1e-9)
+    doubled = lti_ops.double_c_tilde(Ct, L)
+    assert_close(doubled.C, to_numpy(lti_ops.c_tilde(disc, 2 * L).C), rtol=1e-10)
+    diag = lti_ops.discretize(data.draw(_system("diagonal", xp, "float64")), 0.1, "zoh")
+    assert_close(lti_ops.ssm_kernel(lti_ops.c_tilde(diag, L), L, c_is_tilde=True),
+                 to_numpy(lti_ops.ssm_kernel(diag, L)), rtol=1e-10)
+
+
+@pytest.mark.parametrize("rank", [1, 2, 3])
+def test_woodbury_ranks(xp, rank):
+    rng = np.random.default_rng(rank)
+    sys = lti_ops.DPLR(*(as_xp(xp, x) for x in (
+        -rng.uniform(0.5, 1, 5) + 1j * rng.standard_normal(5),
+        0.3 * rng.standard_normal((5, rank)) + 0j, 0.3 * rng.standard_normal((5, rank)) + 0j,
+        rng.standard_normal((5, 2)) + 0j, rng.standard_normal((3, 5)) + 1j)))
+    K = lti_ops.ssm_kernel(sys, 50, dt=0.1, method="bilinear")
+    ref = markov(lti_ops.discretize(sys.to_dense(), 0.1, "bilinear"), 51)[..., 1:]
+    assert K.dtype == xp.complex128
+    assert_close(K, ref, atol=1e-12 * _scale(ref), rtol=0)
+
+
+@given(data=st.data(), L=st.integers(1, 200))
+def test_vandermonde_equals_powering(xp, data, L):
+    sys = lti_ops.discretize(data.draw(lst.stable_diagonals(xp=xp, conj_sym=st.booleans())), 0.05, "zoh")
+    lam, B, C = (to_numpy(x) for x in (sys.lam, sys.B, sys.C))
+    powers = lam[..., :, None] ** np.arange(L)
+    want = np.einsum("pn,nm,nl->pml", C, B, powers)
+    want = 2 * want.real if sys.conj_sym else want
+    K = lti_ops.ssm_kernel(sys, L)
+    assert K.dtype == (xp.float64 if sys.conj_sym else xp.complex128)
+    assert_close(K, want, atol=1e-12 * _scale(want) * max(1, L / 10), rtol=0)
+
+
+def test_conj_sym_kernel_is_real_and_equals_the_full_sum(xp):
+    rng = np.random.default_rng(0)
+    lam = as_xp(xp, -rng.uniform(0.1, 1, 4) + 1j * rng.uniform(-5, 5, 4))
+    b, c = as_xp(xp, rng.standard_normal(4) + 1j), as_xp(xp, rng.standard_normal(4) - 1j)
+    half = lti_ops.Diagonal.siso(lam, b, c, conj_sym=True)
+    full = lti_ops.Diagonal.siso(*(xp.concat([v, xp.conj(v)]) for v in (lam, b, c)))
+    Kh = lti_ops.ssm_kernel(half, 100, dt=0.1, method="zoh")
+    Kf = lti_ops.ssm_kernel(full, 100, dt=0.1, method="zoh")
+    assert Kh.dtype == xp.float64
+    assert_close(Kh, np.real(to_numpy(Kf)), rtol=1e-13)
+    assert np.max(np.abs(np.imag(to_numpy(Kf)))) < 1e-12
+
+
+def test_dss_kernel_formula(xp):
+    rng = np.random.default_rng(1)
+    lam = -rng.uniform(0.1, 1, 5) + 1j * rng.uniform(-3, 3, 5)
+    lam[0] = 0.3 + 1j  # a growing mode: the shifted form avoids overflow
+    c = rng.standard_normal(5) + 1j * rng.standard_normal(5)
+    sys = lti_ops.Diagonal.siso(as_xp(xp, lam), as_xp(xp, np.ones(5) + 0j), as_xp(xp, c), conj_sym=True)
+    L, dt = 3000, 0.1
+    K = lti_ops.ssm_kernel(sys, L, dt=dt, method="dss")
+    x, l = dt * lam, np.arange(L)
+    weights = c * np.expm1(x) / lam
+    with np.errstate(over="ignore", invalid="ignore"):
+        direct = np.exp(np.outer(x, l)) / (np.exp(L * x) - 1)[:, None]
+    shifted = np.exp(np.outer(x, l - L)) / (1 - np.exp(-L * x))[:, None]
+    want = np.real(weights @ np.where((x.real > 0)[:, None], shifted, direct))  # Re, as S4's DSS
+    assert_close(K[0, 0, ...], want, rtol=1e-12)
+    assert np.all(np.isfinite(to_numpy(K)))
+
+
+def test_zoh_diagonal_kernel_matches_s4d_formula(xp):
+    # S4D: K_l = 2 Re sum_n C_n B_n (e^{dt lam} - 1)/lam e^{l dt lam}
+    rng = np.random.default_rng(2)
+    ssm = lti_ops.s4d_init("lin", 16, H=3, c_init="random", rng=0, xp=xp)
+    dt = as_xp(xp, [0.01, 0.05, 0.1])
+    K = to_numpy(lti_ops.ssm_kernel(ssm, 128, dt=dt, method="zoh"))[:, 0, 0]
+    lam, b, c = (to_numpy(x) for x in (ssm.lam, ssm.B[..., 0], ssm.C[..., 0, :]))
+    x = np.array([0.01, 0.05, 0.1])[:, None] * lam
+    want = 2 * np.real(np.einsum("hn,hnl->hl", c * b * np.expm1(x) / lam, np.exp(x[..., None] * np.arange(128))))
+    np.testing.assert_allclose(K, want, atol=1e-13 * np.abs(want).max())
+    del rng
+
+
+def test_batch_equals_loop(xp):
+    ssm = lti_ops.s4d_init("inv", 16, H=4, rng=0, xp=xp)
+    dts = np.array([0.01, 0.02, 0.05, 0.1])
+    K = to_numpy(lti_ops.ssm_kernel(ssm, 64, dt=as_xp(xp, dts), method="zoh"))
+    for h in range(4):
+        one = lti_ops.Diagonal(ssm.lam[h, ...], ssm.B[h, ...], ssm.C[h, ...], ssm.D, conj_sym=True)
+        np.testing.assert_array_equal(K[h], to_numpy(lti_ops.ssm_kernel(one, 64, dt=float(dts[h]), method="zoh")))
+
+
+def test_float32_vandermonde_error_bound_at_long_l(xp):
+    # papers.md §2.10: phase error grows like |Im x| l eps; S4D-Lin, dt = 0.1, L = 16384
+    ssm64 = lti_ops.s4d_init("lin", 64, rng=0, c_init="ones", xp=xp)
+    ssm32 = lti_ops.s4d_init("lin", 64, rng=0, c_init="ones", xp=xp, dtype="float32")
+    K64 = to_numpy(lti_ops.ssm_kernel(ssm64, 16384, dt=0.1, method="zoh"))
+    K32 = lti_ops.ssm_kernel(ssm32, 16384, dt=0.1, method="zoh")
+    assert K32.dtype == xp.float32
+    err = np.max(np.abs(to_numpy(K32) - K64))
+    bound = 2 * 32 * (0.1 * math.pi * 31) * 16384 * float(np.finfo(np.float32).eps) * np.max(np.abs(K64))
+    assert err < bound, (err, bound)  # measured 3.4e-5 abs in papers.md for this setup
+
+
+def test_markov_parameters_match_scipy_dimpulse():
+    rng = np.random.default_rng(5)
+    A = rng.standard_normal((4, 4)) * 0.3
+    B, C, D = rng.standard_normal((4, 2)), rng.standard_normal((3, 4)), rng.standard_normal((3, 2))
+    h = lti_ops.markov_parameters(lti_ops.StateSpace(A, B, C, D, dt=0.1), 30)
+    _, outs = scipy.signal.dimpulse((A, B, C, D, 0.1), n=30)
+    want = np.stack([o.T for o in outs], axis=1)  # (P, M, L)
+    np.testing.assert_allclose(h, want, atol=1e-13)
+
+
+def test_memory_stays_bounded_at_s4_sizes():
+    import tracemalloc
+
+    ssm = lti_ops.s4d_init("lin", 128, H=1024, rng=0)  # N = 64 modes... 128 states, 64 listed
+    dt = lti_ops.init_dt(1024, rng=0)
+    tracemalloc.start()
+    K = lti_ops.ssm_kernel(ssm, 16384, dt=dt, method="zoh")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    extra = peak - K.nbytes
+    assert K.shape == (1024, 1, 1, 16384)
+    assert extra < 2**30, f"{extra / 2**20:.0f} MiB beyond the output"
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_errors(xp):
+    sys = lti_ops.Diagonal.siso(*(as_xp(xp, [-1.0]) for _ in range(3)))
+    disc = lti_ops.discretize(sys, 0.1)
+    cases = [
+        (lambda: lti_ops.ssm_kernel(sys, 4), ValueError, r"a continuous `sys` needs `dt` and `method`"),
+        (lambda: lti_ops.ssm_kernel(disc, 4, dt=0.1), ValueError, r"`sys` is discrete \(dt=0.1\); `dt` and `method` are only for continuous"),
+        (lambda: lti_ops.ssm_kernel(disc, 0), ValueError, r"`L` must be a positive integer; got 0"),
+        (lambda: lti_ops.ssm_kernel(sys, 4, dt=0.1, method="magic"), ValueError, r"`method` must be one of .*'dss'"),
+        (lambda: lti_ops.ssm_kernel(sys.to_dense(), 4, dt=0.1, method="dss"), ValueError, r"method='dss' needs a Diagonal system; got StateSpace"),
+        (lambda: lti_ops.ssm_kernel(lti_ops.Diagonal.siso(*(as_xp(xp, [0.0]) for _ in range(3))), 4, dt=0.1, method="dss"), ValueError, r"method='dss' needs nonzero modes"),
+        (lambda: lti_ops.markov_parameters(sys, 4, dt=0.1, method="dss"), ValueError, r"markov_parameters has no 'dss' form"),
+        (lambda: lti_ops.ssm_kernel((1, 2), 4), TypeError, r"`sys` must be a StateSpace, Diagonal or DPLR system; got tuple"),
+        (lambda: lti_ops.ssm_kernel(disc, 4, kernel="fast"), ValueError, r"kernel='fast' is not valid"),
+    ]
+    for call, exc, match in cases:
+        with pytest.raises(exc, match=match):
+            call()
