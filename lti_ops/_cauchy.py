@@ -16,8 +16,10 @@ from . import _checks, _xp
 CHUNK_ELEMENTS = 2**22
 
 
-def chunk_length(per_step, total, budget=CHUNK_ELEMENTS):
-    """How many of `total` steps fit in `budget` elements when each costs `per_step`."""
+def chunk_length(per_step, total, budget=None):
+    """How many of `total` steps fit in `budget` elements (default :data:`CHUNK_ELEMENTS`)
+    when each costs `per_step`."""
+    budget = CHUNK_ELEMENTS if budget is None else budget
     return max(1, min(total, budget // max(1, per_step)))
 
 
@@ -44,7 +46,7 @@ def dense_resolvent(xp, A, B, C, z):
     step = chunk_length(math.prod(batch) * N * (N + B.shape[-1]), K)
     parts = []
     for start in range(0, K, step):
-        zc = z[..., start : start + step]
+        zc = z[..., start : min(K, start + step)]
         M = zc[..., :, None, None] * eye - A[..., None, :, :]  # (..., k, N, N)
         X = _xp.solve(M, B[..., None, :, :], singular_msg=POLE_MSG)
         parts.append(nodes_last(xp, xp.matmul(C[..., None, :, :], X)))
@@ -62,7 +64,7 @@ def cauchy(xp, a, b, lam, z, conj_sym):
     step = chunk_length(math.prod(batch) * (lam.shape[-1] + weights.shape[-3] * weights.shape[-2]), K)
     parts = []
     for start in range(0, K, step):
-        zc = z[..., start : start + step]
+        zc = z[..., start : min(K, start + step)]
         G = 1 / (zc[..., None, :] - lam[..., :, None])  # (..., N, k)
         part = xp.matmul(weights, G[..., None, :, :])
         if conj_sym:

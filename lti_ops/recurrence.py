@@ -167,7 +167,7 @@ def _run(sys, u, x0, method, control):
     c = 1 << max(0, math.ceil(math.log2(c))) if not sequential else c
     ys = []
     for start in range(0, L, c):
-        uc = op.as_signal(u[..., start : start + c])
+        uc = op.as_signal(u[..., start : min(L, start + c)])
         states = op.states(x, uc, sequential)
         shown = xp.concat([x[..., None], states[..., :-1]], axis=-1) if control else states
         ys.append(op.output(shown, uc))

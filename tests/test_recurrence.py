@@ -1,0 +1,140 @@
+"""Tests of step / simulate / scan: convolution = recurrence, both conventions."""
+
+import numpy as np
+import pytest
+import scipy.signal
+from hypothesis import given
+from hypothesis import strategies as st
+
+import lti_ops
+from lti_ops.testing import assert_close, to_numpy, tolerance
+from lti_ops.testing import strategies as lst
+
+from _helpers import as_xp, dense_numpy, markov
+
+
+def _discrete(kind, data, xp, dtype="float64", **kw):
+    if kind == "dense":
+        sys = data.draw(lst.stable_state_spaces(xp=xp, dtype=dtype, **kw))
+    elif kind == "diagonal":
+        sys = data.draw(lst.stable_diagonals(xp=xp, dtype=dtype, conj_sym=st.booleans(), **kw))
+    else:
+        sys = data.draw(lst.dplr_systems(xp=xp, dtype=dtype, conj_sym=st.booleans(), **kw))
+    return lti_ops.discretize(sys, 0.1, "zoh" if kind == "diagonal" else "s4_bilinear")
+
+
+def _conv(h, u):
+    """y[..., p, t] = sum_m sum_j h[..., p, m, j] u[..., m, t - j] (causal, NumPy)."""
+    L = u.shape[-1]
+    out = np.zeros(np.broadcast_shapes(h.shape[:-3], u.shape[:-2]) + (h.shape[-3], L), dtype=np.result_type(h, u))
+    for j in range(min(L, h.shape[-1])):
+        out[..., :, j:] += np.einsum("...pm,...ml->...pl", h[..., j], u[..., :, : L - j])
+    return out
+
+
+@pytest.mark.parametrize("kind", ["dense", "diagonal", "dplr"])
+@pytest.mark.parametrize("method", ["sequential", "parallel"])
+@given(data=st.data(), L=st.integers(1, 80))
+def test_scan_is_kernel_convolution(xp, kind, method, data, L):
+    disc = _discrete(kind, data, xp, n_inputs=2, n_outputs=2)
+    rng = np.random.default_rng(L)
+    u = rng.standard_normal((2, L))
+    y, x = lti_ops.scan(disc, as_xp(xp, u), method=method)
+    K = to_numpy(lti_ops.ssm_kernel(disc, L))
+    want = _conv(K, u) + to_numpy(disc.D) @ u
+    assert_close(y, want, atol=1e-12 * L * (1 + np.abs(want).max()), rtol=0)
+
+
+@pytest.mark.parametrize("kind", ["dense", "diagonal", "dplr"])
+@given(data=st.data(), L=st.integers(1, 80))
+def test_simulate_is_markov_convolution_and_continues(xp, kind, data, L):
+    disc = _discrete(kind, data, xp, n_inputs=1, n_outputs=1)
+    rng = np.random.default_rng(L)
+    u = rng.standard_normal(2 * L)
+    y, x = lti_ops.simulate(disc, as_xp(xp, u))
+    h = markov(disc, 2 * L)[0, 0]
+    want = np.convolve(h, u)[: 2 * L]
+    assert_close(y, want, atol=1e-12 * L * (1 + np.abs(want).max()), rtol=0)
+    first, x_mid = lti_ops.simulate(disc, as_xp(xp, u[:L]))
+    second, x_end = lti_ops.simulate(disc, as_xp(xp, u[L:]), x_mid)
+    assert_close(xp.concat([first, second]), to_numpy(y), atol=1e-12 * L * (1 + np.abs(want).max()), rtol=0)
+    assert_close(x_end, to_numpy(x), atol=1e-11 * (1 + np.abs(to_numpy(x)).max()), rtol=0)
+
+
+def test_simulate_matches_scipy_dlsim():
+    rng = np.random.default_rng(1)
+    A, B = 0.3 * rng.standard_normal((4, 4)), rng.standard_normal((4, 2))
+    C, D = rng.standard_normal((3, 4)), rng.standard_normal((3, 2))
+    u, x0 = rng.standard_normal((2, 500)), rng.standard_normal(4)
+    for method in ("sequential", "parallel"):
+        y, xf = lti_ops.simulate(lti_ops.StateSpace(A, B, C, D, dt=0.1), u, x0, method=method)
+        _, yref, xref = scipy.signal.dlsim((A, B, C, D, 0.1), u.T, x0=x0)
+        np.testing.assert_allclose(y, yref.T, atol=1e-12)
+        np.testing.assert_allclose(A @ xref[-1] + B @ u[:, -1], xf, atol=1e-12)
+
+
+def test_batched_siso_channels_and_float32(xp, dtype):
+    ssm = lti_ops.s4d_init("lin", 16, H=3, rng=0, xp=xp, dtype=dtype)
+    disc = lti_ops.discretize(ssm, 0.05, "zoh")
+    u = np.random.default_rng(0).standard_normal((2, 3, 300))
+    y, x = lti_ops.scan(disc, as_xp(xp, u, dtype))
+    assert y.dtype == getattr(xp, dtype) and tuple(y.shape) == (2, 3, 300) and tuple(x.shape) == (2, 3, 8)
+    K = to_numpy(lti_ops.ssm_kernel(disc, 300))[:, 0, 0]
+    want = np.stack([[np.convolve(K[h], u[b, h])[:300] for h in range(3)] for b in range(2)])
+    assert_close(y, want, atol=tolerance(dtype, n=300, cond=10) * np.abs(want).max(), rtol=0)
+
+
+def test_step_is_one_simulation_step(xp):
+    rng = np.random.default_rng(2)
+    A, B, C, D = 0.3 * rng.standard_normal((3, 3)), rng.standard_normal((3, 2)), rng.standard_normal((1, 3)), rng.standard_normal((1, 2))
+    sys = lti_ops.StateSpace(*(as_xp(xp, v) for v in (A, B, C, D)), dt=1.0)
+    x, u = rng.standard_normal(3), rng.standard_normal(2)
+    y, x_next = lti_ops.step(sys, as_xp(xp, x), as_xp(xp, u))
+    assert_close(y, C @ x + D @ u, rtol=1e-14)
+    assert_close(x_next, A @ x + B @ u, rtol=1e-14)
+
+
+def test_long_sequence_parallel_equals_sequential(xp):
+    disc = lti_ops.discretize(lti_ops.nplr("legs", 8, C=np.linspace(1, 2, 8), xp=xp), 0.01, "s4_bilinear")
+    u = as_xp(xp, np.sin(np.arange(3000) / 50.0))
+    y1, x1 = lti_ops.scan(disc, u, method="parallel")
+    y2, x2 = lti_ops.scan(disc, u, method="sequential")
+    assert x1.dtype == xp.complex128 and tuple(x1.shape) == (4,)
+    assert_close(y1, to_numpy(y2), rtol=1e-10)
+    assert_close(x1, to_numpy(x2), rtol=1e-10)
+
+
+def test_errors(xp):
+    sys = lti_ops.StateSpace(as_xp(xp, [[0.5]]), as_xp(xp, [[1.0, 1.0]]), as_xp(xp, [[1.0]]), dt=1.0)
+    cont = lti_ops.StateSpace(as_xp(xp, [[-0.5]]), as_xp(xp, [[1.0]]), as_xp(xp, [[1.0]]))
+    with pytest.raises(ValueError, match=r"`sys` must be a discrete-time system"):
+        lti_ops.scan(cont, as_xp(xp, [1.0]))
+    with pytest.raises(ValueError, match=r"`u` must have shape \(\.\.\., M=2, L\); got \(3,\)"):
+        lti_ops.simulate(sys, as_xp(xp, [1.0, 2.0, 3.0]))
+    with pytest.raises(ValueError, match=r"`x0` must have shape \(\.\.\., 1\); got \(2,\)"):
+        lti_ops.simulate(sys, as_xp(xp, np.ones((2, 4))), as_xp(xp, [1.0, 2.0]))
+    with pytest.raises(ValueError, match=r"`method` must be one of \['auto', 'parallel', 'sequential'\]"):
+        lti_ops.scan(sys, as_xp(xp, np.ones((2, 4))), method="fast")
+    with pytest.raises(ValueError, match=r"`x` must be the current state"):
+        lti_ops.step(sys, None, as_xp(xp, [1.0, 1.0]))
+
+
+def test_results_do_not_depend_on_the_chunk_size(xp, monkeypatch):
+    from lti_ops import _cauchy
+
+    rng = np.random.default_rng(3)
+    dplr = lti_ops.discretize(lti_ops.nplr("legt", 8, C="endpoint", xp=xp), 0.05, "s4_bilinear")
+    diag = lti_ops.discretize(lti_ops.s4d_init("inv", 8, H=2, rng=0, xp=xp), 0.05, "zoh")
+    dense = dplr.to_dense()
+    u = as_xp(xp, rng.standard_normal(97))
+    pts = as_xp(xp, np.exp(1j * np.linspace(0, 3, 37)))
+
+    def everything():
+        return [lti_ops.ssm_kernel(s, 97) for s in (dplr, diag, dense)] + [
+            lti_ops.scan(dplr, u)[0], lti_ops.scan(diag, u)[0],
+            lti_ops.transfer_function(dplr, pts), lti_ops.transfer_function(dense, pts)]
+
+    whole = everything()
+    monkeypatch.setattr(_cauchy, "CHUNK_ELEMENTS", 64)  # forces many chunks everywhere
+    for got, want in zip(everything(), whole):
+        assert_close(got, to_numpy(want), atol=1e-12 * (1 + np.abs(to_numpy(want)).max()), rtol=0)

@@ -1,0 +1,126 @@
+"""Tests of transfer functions at arbitrary points and the node sets."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import lti_ops
+from lti_ops.testing import assert_close, to_numpy, tolerance
+from lti_ops.testing import strategies as lst
+
+from _helpers import as_xp, markov, transfer
+
+POINTS = np.array([0.3 + 1j, 2.0 + 0j, -0.05 + 7j, 1j, 10.0 - 3j])
+
+
+def _kind(kind, xp, dtype="float64", **kw):
+    if kind == "dense":
+        return lst.stable_state_spaces(xp=xp, dtype=dtype, **kw)
+    if kind == "diagonal":
+        return lst.stable_diagonals(xp=xp, dtype=dtype, conj_sym=st.booleans(), **kw)
+    return lst.dplr_systems(xp=xp, dtype=dtype, conj_sym=st.booleans(), rank=st.integers(1, 3), **kw)
+
+
+@pytest.mark.parametrize("kind", ["dense", "diagonal", "dplr"])
+@given(data=st.data())
+def test_transfer_function_matches_the_resolvent(xp, dtype, kind, data):
+    sys = data.draw(_kind(kind, xp, dtype, batch_shape=st.sampled_from([(), (2,)])))
+    ctype = "complex64" if dtype == "float32" else "complex128"
+    G = lti_ops.transfer_function(sys, as_xp(xp, POINTS, ctype))
+    assert G.dtype == getattr(xp, ctype)  # points take part in promotion: complex128 ones widen
+    want = transfer(sys, POINTS)
+    assert_close(G, want, atol=tolerance(dtype, n=8, cond=100) * (1 + np.abs(want).max()), rtol=0)
+
+
+@given(data=st.data())
+def test_structured_equals_dense_and_points_broadcast_with_the_batch(xp, data):
+    sys = data.draw(lst.dplr_systems(xp=xp, batch_shape=(3,), conj_sym=st.booleans()))
+    pts = as_xp(xp, POINTS[None, :] * np.array([[1.0], [0.5], [2.0]]))  # one row of points per channel
+    G = to_numpy(lti_ops.transfer_function(sys, pts))
+    D = to_numpy(lti_ops.transfer_function(sys.to_dense(), pts))
+    assert G.shape == (3, sys.n_outputs, sys.n_inputs, 5)
+    np.testing.assert_allclose(G, D, atol=1e-12 * (1 + np.abs(D).max()))
+
+
+@given(data=st.data())
+def test_discrete_transfer_is_the_z_transform_of_the_markov_parameters(xp, data):
+    disc = lti_ops.discretize(data.draw(_kind("diagonal", xp)), 0.2, "zoh")
+    z = 1.5 * np.exp(1j * np.linspace(0, 3, 4))  # outside the unit disk: the series converges
+    h = markov(disc, 400)
+    series = np.einsum("...l,kl->...k", h, z[:, None] ** -np.arange(400))
+    assert_close(lti_ops.transfer_function(disc, as_xp(xp, z)), series, rtol=1e-10)
+
+
+@given(data=st.data())
+def test_similarity_invariance(xp, data):
+    sys = data.draw(lst.stable_state_spaces(xp=xp))
+    rng = np.random.default_rng(0)
+    T = np.eye(sys.n_states) + 0.3 * rng.standard_normal((sys.n_states, sys.n_states))
+    A, B, C, D = (to_numpy(x) for x in (sys.A, sys.B, sys.C, sys.D))
+    moved = lti_ops.StateSpace(*(as_xp(xp, x) for x in (T @ A @ np.linalg.inv(T), T @ B, C @ np.linalg.inv(T), D)))
+    assert_close(lti_ops.transfer_function(moved, as_xp(xp, POINTS)),
+                 to_numpy(lti_ops.transfer_function(sys, as_xp(xp, POINTS))), rtol=1e-9)
+
+
+def test_frequency_response_matches_python_control():
+    control = pytest.importorskip("control")
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((5, 5)) - 3 * np.eye(5)
+    B, C, D = rng.standard_normal((5, 2)), rng.standard_normal((3, 5)), rng.standard_normal((3, 2))
+    w = np.logspace(-2, 2, 50)
+    ours = lti_ops.frequency_response(lti_ops.StateSpace(A, B, C, D), w)
+    resp = control.frequency_response(control.ss(A, B, C, D), w)
+    np.testing.assert_allclose(ours, resp.magnitude * np.exp(1j * resp.phase), rtol=1e-10)
+    Ad = 0.3 * rng.standard_normal((5, 5))
+    ours_d = lti_ops.frequency_response(lti_ops.StateSpace(Ad, B, C, D, dt=0.1), w[:20])
+    resp_d = control.frequency_response(control.ss(Ad, B, C, D, 0.1), w[:20])
+    np.testing.assert_allclose(ours_d, resp_d.magnitude * np.exp(1j * resp_d.phase), rtol=1e-10)
+
+
+def test_points_on_poles_raise(xp):
+    lam = as_xp(xp, [-1.0 + 0j, -2.0])
+    diag = lti_ops.Diagonal.siso(lam, lam, lam)
+    for sys in (diag, diag.to_dense()):
+        with pytest.raises(ValueError, match=r"a point coincides with a pole of the system"):
+            lti_ops.transfer_function(sys, as_xp(xp, [0.0 + 0j, -2.0 + 0j]))
+    half = lti_ops.Diagonal.siso(as_xp(xp, [-1.0 + 2j]), as_xp(xp, [1.0 + 0j]), as_xp(xp, [1.0 + 0j]), conj_sym=True)
+    with pytest.raises(ValueError, match=r"a point coincides with a pole"):
+        lti_ops.transfer_function(half, as_xp(xp, [-1.0 - 2j]))  # the implied conjugate mode
+
+
+def test_dplr_point_on_a_diagonal_only_pole_is_finite(xp):
+    # diag(lam) has a mode at 0 but A = diag(lam) - P Q^H does not: the dense fallback answers
+    sys = lti_ops.DPLR.siso(*(as_xp(xp, x) for x in (
+        np.array([0.0 + 0j, -1.0]), np.array([[1.0 + 0j], [0.0]]), np.array([[1.0 + 0j], [0.0]]),
+        np.array([1.0 + 0j, 1.0]), np.array([1.0 + 0j, 1.0]))))
+    G = lti_ops.transfer_function(sys, as_xp(xp, [0.0 + 0j, 1.0 + 0j]))
+    assert_close(G, transfer(sys, np.array([0.0, 1.0])), rtol=1e-14)
+
+
+def test_node_sets(xp):
+    w = lti_ops.roots_of_unity(8, xp=xp)
+    np.testing.assert_allclose(to_numpy(w), np.exp(-2j * np.pi * np.arange(8) / 8), atol=1e-15)
+    half = lti_ops.roots_of_unity(8, half=True, xp=xp, dtype="complex64")
+    assert half.dtype == xp.complex64 and tuple(half.shape) == (5,)
+    s = to_numpy(lti_ops.bilinear_nodes(8, 0.5, xp=xp))
+    om = np.exp(-2j * np.pi * np.arange(4) / 8)
+    np.testing.assert_allclose(s[:4], 4 * (1 - om) / (1 + om), atol=1e-13)
+    assert np.isinf(s[4].real)
+    assert tuple(lti_ops.bilinear_nodes(7, 0.5, half=False).shape) == (7,)
+
+
+def test_errors(xp):
+    sys = lti_ops.Diagonal.siso(*(as_xp(xp, [-1.0]) for _ in range(3)))
+    with pytest.raises(TypeError, match=r"`sys` must be a StateSpace, Diagonal or DPLR system; got list"):
+        lti_ops.transfer_function([1], as_xp(xp, [1.0]))
+    with pytest.raises(ValueError, match=r"`points` must have shape \(\.\.\., K\); got \(\)"):
+        lti_ops.transfer_function(sys, as_xp(xp, 1.0))
+    with pytest.raises(TypeError, match=r"`w` must be real angular frequencies; got dtype"):
+        lti_ops.frequency_response(sys, as_xp(xp, [1j]))
+    with pytest.raises(ValueError, match=r"`L` must be a positive integer; got 0"):
+        lti_ops.roots_of_unity(0)
+    with pytest.raises(ValueError, match=r"`dtype` must be complex64 or complex128"):
+        lti_ops.roots_of_unity(4, dtype="float64")
+    with pytest.raises(ValueError, match=r"`dt` must be positive and finite; got -1.0"):
+        lti_ops.bilinear_nodes(4, -1.0)
