@@ -6,6 +6,7 @@ array_api_strict, ...); accelerated kernels live in the ``lti_ops_numba`` and
 """
 
 from .discretize import d2c, discretize
+from .fftconv import fftconv, kernel_from_samples, next_fast_len
 from .hippo import hippo, init_dt, nplr, rank_correction, s4d_init
 from .markov import c_from_c_tilde, c_tilde, double_c_tilde, markov_parameters, ssm_kernel
 from .recurrence import scan, simulate, step
@@ -25,10 +26,13 @@ __all__ = [
     "diagonalize",
     "discretize",
     "double_c_tilde",
+    "fftconv",
     "frequency_response",
     "hippo",
     "init_dt",
+    "kernel_from_samples",
     "markov_parameters",
+    "next_fast_len",
     "nplr",
     "rank_correction",
     "roots_of_unity",
