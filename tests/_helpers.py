@@ -1,8 +1,20 @@
 """NumPy reference computations used by several test modules."""
 
 import numpy as np
+from hypothesis import strategies as st
 
+from lti_ops.testing import strategies as lst
 from lti_ops.testing import to_numpy
+
+
+def systems(kind, xp, dtype="float64", **kw):
+    """Strategy of stable continuous systems of one structure ("dense", "diagonal", "dplr");
+    the structured ones draw conj_sym too."""
+    if kind == "dense":
+        return lst.stable_state_spaces(xp=xp, dtype=dtype, **kw)
+    if kind == "diagonal":
+        return lst.stable_diagonals(xp=xp, dtype=dtype, conj_sym=st.booleans(), **kw)
+    return lst.dplr_systems(xp=xp, dtype=dtype, conj_sym=st.booleans(), **kw)
 
 
 def dense_numpy(sys):

@@ -15,7 +15,7 @@ from lti_ops.discretize import D2C_METHODS, METHODS
 from lti_ops.testing import assert_close, to_numpy, tolerance
 from lti_ops.testing import strategies as lst
 
-from _helpers import as_xp, dense_numpy, markov, transfer
+from _helpers import as_xp, dense_numpy, markov, systems, transfer
 
 STEPS = st.floats(0.01, 0.5)
 COND = 100.0  # cond(V)^2 for the strategies' max_cond = 10
@@ -25,14 +25,6 @@ GBT_METHODS = ("euler", "backward_euler", "bilinear", "gbt", "tustin", "s4_bilin
 
 def _alpha(method, data):
     return data.draw(st.floats(0, 1)) if method == "gbt" else None
-
-
-def _structured(kind, xp, dtype, **kw):
-    if kind == "dense":
-        return lst.stable_state_spaces(xp=xp, dtype=dtype, **kw)
-    if kind == "diagonal":
-        return lst.stable_diagonals(xp=xp, dtype=dtype, conj_sym=st.booleans(), **kw)
-    return lst.dplr_systems(xp=xp, dtype=dtype, conj_sym=st.booleans(), **kw)
 
 
 # --------------------------------------------------------------------------- differential
@@ -141,7 +133,7 @@ def _gbt_reference(A, B, C, D, dt, alpha):
 @pytest.mark.parametrize("alpha,method", [(0.0, "euler"), (0.5, "bilinear"), (1.0, "backward_euler")])
 @given(data=st.data(), dt=STEPS)
 def test_gbt_special_cases(xp, kind, alpha, method, data, dt):
-    sys = data.draw(_structured(kind, xp, "float64"))
+    sys = data.draw(systems(kind, xp, "float64"))
     A, B, C, D = dense_numpy(sys)
     eye = np.eye(A.shape[-1])
     explicit = {  # euler: I + dt A; backward_euler: (I - dt A)^{-1}; bilinear: Cayley
@@ -162,7 +154,7 @@ def test_gbt_special_cases(xp, kind, alpha, method, data, dt):
 @pytest.mark.parametrize("method", METHODS)
 @given(data=st.data(), dt=STEPS)
 def test_structured_commutes_with_dense(xp, dtype, kind, method, data, dt):
-    sys = data.draw(_structured(kind, xp, dtype))
+    sys = data.draw(systems(kind, xp, dtype))
     if method == "impulse":
         sys = type(sys)(**{**_fields(sys), "D": 0 * sys.D})
     alpha = _alpha(method, data)
@@ -207,7 +199,7 @@ def test_zoh_and_bilinear_kernels_agree_to_second_order(xp):
 @pytest.mark.parametrize("method", D2C_METHODS)
 @given(data=st.data(), dt=STEPS)
 def test_d2c_inverts_discretize(xp, dtype, kind, method, data, dt):
-    sys = data.draw(_structured(kind, xp, dtype))
+    sys = data.draw(systems(kind, xp, dtype))
     alpha = data.draw(st.floats(0.1, 1)) if method == "gbt" else None
     back = lti_ops.d2c(lti_ops.discretize(sys, dt, method, alpha=alpha), method, alpha=alpha)
     densified = kind == "dplr" and method == "zoh"
@@ -311,7 +303,6 @@ def test_discretize_argument_errors(xp, kwargs, exc, match):
 
 
 def test_discretize_rejects_bad_dt_arrays(xp):
-    sys = lti_ops.discretize(_simple(xp), 0.1)  # noqa: F841 (a valid call first)
     batched = lti_ops.StateSpace(as_xp(xp, -np.ones((3, 1, 1))), as_xp(xp, [[1.0]]), as_xp(xp, [[1.0]]))
     with pytest.raises(ValueError, match=r"batch shapes do not broadcast: `sys` .*\(3,\).*`dt` .*\(2,\)"):
         lti_ops.discretize(batched, as_xp(xp, [0.1, 0.2]))
@@ -418,7 +409,7 @@ def test_integer_dt_array_keeps_single_precision(xp):
 @pytest.mark.parametrize("method", METHODS)
 @given(data=st.data())
 def test_structured_dt_per_channel_equals_loop(xp, kind, method, data):
-    sys = data.draw(_structured(kind, xp, "float64", batch_shape=(3,)))
+    sys = data.draw(systems(kind, xp, "float64", batch_shape=(3,)))
     if method == "impulse":
         sys = type(sys)(**{**_fields(sys), "D": 0 * sys.D})
     alpha = _alpha(method, data)

@@ -12,18 +12,10 @@ import lti_ops
 from lti_ops.testing import assert_close, to_numpy, tolerance
 from lti_ops.testing import strategies as lst
 
-from _helpers import as_xp, dense_numpy, markov
+from _helpers import as_xp, dense_numpy, markov, systems
 
 STEPS = st.floats(0.01, 0.3)
 KINDS = ["dense", "diagonal", "dplr"]
-
-
-def _system(kind, xp, dtype, **kw):
-    if kind == "dense":
-        return lst.stable_state_spaces(xp=xp, dtype=dtype, **kw)
-    if kind == "diagonal":
-        return lst.stable_diagonals(xp=xp, dtype=dtype, conj_sym=st.booleans(), **kw)
-    return lst.dplr_systems(xp=xp, dtype=dtype, conj_sym=st.booleans(), **kw)
 
 
 def _scale(h):
@@ -34,7 +26,7 @@ def _scale(h):
 @pytest.mark.parametrize("method", ["zoh", "s4_bilinear", "bilinear", "tustin"])
 @given(data=st.data(), dt=STEPS, L=st.integers(1, 70))
 def test_markov_parameters_match_powering(xp, dtype, kind, method, data, dt, L):
-    sys = data.draw(_system(kind, xp, dtype))
+    sys = data.draw(systems(kind, xp, dtype))
     h = lti_ops.markov_parameters(sys, L, dt=dt, method=method)
     want = markov(lti_ops.discretize(sys, dt, method), L)
     assert tuple(h.shape) == want.shape
@@ -44,7 +36,7 @@ def test_markov_parameters_match_powering(xp, dtype, kind, method, data, dt, L):
 @pytest.mark.parametrize("kind", KINDS)
 @given(data=st.data(), L=st.integers(1, 40))
 def test_kernel_is_shifted_markov_and_has_the_prefix_property(xp, kind, data, L):
-    disc = lti_ops.discretize(data.draw(_system(kind, xp, "float64")), 0.1, "zoh")
+    disc = lti_ops.discretize(data.draw(systems(kind, xp, "float64")), 0.1, "zoh")
     K = to_numpy(lti_ops.ssm_kernel(disc, L))
     h = to_numpy(lti_ops.markov_parameters(disc, L + 1))
     np.testing.assert_allclose(K, h[..., 1:], atol=1e-12 * _scale(h))
@@ -87,13 +79,13 @@ def test_generating_function_is_the_dft_of_the_kernel(xp, data, L):
 
 @given(data=st.data(), L=st.integers(1, 48))
 def test_c_tilde_round_trip_and_length_doubling(xp, data, L):
-    disc = lti_ops.discretize(data.draw(_system("dplr", xp, "float64")), 0.1, "s4_bilinear")
+    disc = lti_ops.discretize(data.draw(systems("dplr", xp, "float64")), 0.1, "s4_bilinear")
     Ct = lti_ops.c_tilde(disc, L)
     assert_close(lti_ops.ssm_kernel(Ct, L, c_is_tilde=True), to_numpy(lti_ops.ssm_kernel(disc, L)), rtol=1e-10)
     assert_close(lti_ops.c_from_c_tilde(Ct, L).C, to_numpy(disc.C), rtol=1e-9)
     doubled = lti_ops.double_c_tilde(Ct, L)
     assert_close(doubled.C, to_numpy(lti_ops.c_tilde(disc, 2 * L).C), rtol=1e-10)
-    diag = lti_ops.discretize(data.draw(_system("diagonal", xp, "float64")), 0.1, "zoh")
+    diag = lti_ops.discretize(data.draw(systems("diagonal", xp, "float64")), 0.1, "zoh")
     assert_close(lti_ops.ssm_kernel(lti_ops.c_tilde(diag, L), L, c_is_tilde=True),
                  to_numpy(lti_ops.ssm_kernel(diag, L)), rtol=1e-10)
 

@@ -8,18 +8,12 @@ from hypothesis import strategies as st
 
 import lti_ops
 from lti_ops.testing import assert_close, to_numpy, tolerance
-from lti_ops.testing import strategies as lst
 
-from _helpers import as_xp, dense_numpy, markov
+from _helpers import as_xp, markov, systems
 
 
 def _discrete(kind, data, xp, dtype="float64", **kw):
-    if kind == "dense":
-        sys = data.draw(lst.stable_state_spaces(xp=xp, dtype=dtype, **kw))
-    elif kind == "diagonal":
-        sys = data.draw(lst.stable_diagonals(xp=xp, dtype=dtype, conj_sym=st.booleans(), **kw))
-    else:
-        sys = data.draw(lst.dplr_systems(xp=xp, dtype=dtype, conj_sym=st.booleans(), **kw))
+    sys = data.draw(systems(kind, xp, dtype, **kw))
     return lti_ops.discretize(sys, 0.1, "zoh" if kind == "diagonal" else "s4_bilinear")
 
 

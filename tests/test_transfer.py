@@ -9,23 +9,15 @@ import lti_ops
 from lti_ops.testing import assert_close, to_numpy, tolerance
 from lti_ops.testing import strategies as lst
 
-from _helpers import as_xp, markov, transfer
+from _helpers import as_xp, markov, systems, transfer
 
 POINTS = np.array([0.3 + 1j, 2.0 + 0j, -0.05 + 7j, 1j, 10.0 - 3j])
-
-
-def _kind(kind, xp, dtype="float64", **kw):
-    if kind == "dense":
-        return lst.stable_state_spaces(xp=xp, dtype=dtype, **kw)
-    if kind == "diagonal":
-        return lst.stable_diagonals(xp=xp, dtype=dtype, conj_sym=st.booleans(), **kw)
-    return lst.dplr_systems(xp=xp, dtype=dtype, conj_sym=st.booleans(), rank=st.integers(1, 3), **kw)
 
 
 @pytest.mark.parametrize("kind", ["dense", "diagonal", "dplr"])
 @given(data=st.data())
 def test_transfer_function_matches_the_resolvent(xp, dtype, kind, data):
-    sys = data.draw(_kind(kind, xp, dtype, batch_shape=st.sampled_from([(), (2,)])))
+    sys = data.draw(systems(kind, xp, dtype, batch_shape=st.sampled_from([(), (2,)]), **({"rank": st.integers(1, 3)} if kind == "dplr" else {})))
     ctype = "complex64" if dtype == "float32" else "complex128"
     G = lti_ops.transfer_function(sys, as_xp(xp, POINTS, ctype))
     assert G.dtype == getattr(xp, ctype)  # points take part in promotion: complex128 ones widen
@@ -45,7 +37,7 @@ def test_structured_equals_dense_and_points_broadcast_with_the_batch(xp, data):
 
 @given(data=st.data())
 def test_discrete_transfer_is_the_z_transform_of_the_markov_parameters(xp, data):
-    disc = lti_ops.discretize(data.draw(_kind("diagonal", xp)), 0.2, "zoh")
+    disc = lti_ops.discretize(data.draw(systems("diagonal", xp)), 0.2, "zoh")
     z = 1.5 * np.exp(1j * np.linspace(0, 3, 4))  # outside the unit disk: the series converges
     h = markov(disc, 400)
     series = np.einsum("...l,kl->...k", h, z[:, None] ** -np.arange(400))
