@@ -36,20 +36,32 @@ def hits(xp, z, lam, conj_sym):
 
 
 def dense_resolvent(xp, A, B, C, z):
-    """``C (z_k I - A)^{-1} B`` by batched solves, chunked over nodes: (..., P, M, K).
+    """``C (z_k I - A)^{-1} B`` at every node, chunked over nodes: (..., P, M, K).
 
+    With more nodes than states, A is reduced once to Hessenberg form and each node costs
+    O(N^2) (:mod:`lti_ops._hessenberg`); otherwise each node is a batched dense solve.
     A node at an eigenvalue of A raises ``ValueError`` (G is infinite there).
     """
+    from . import _hessenberg
+
     N, K = A.shape[-1], z.shape[-1]
-    eye = xp.eye(N, dtype=A.dtype, device=_xp.common_device(A))
     batch = _broadcast_shape(A.shape[:-2], B.shape[:-2], z.shape[:-1])
     step = chunk_length(math.prod(batch) * N * (N + B.shape[-1]), K)
+    many = K > N
+    if many:
+        A, B, C = _hessenberg.reduce(xp, A, B, C)
+    eye = xp.eye(N, dtype=A.dtype, device=_xp.common_device(A))
     parts = []
     for start in range(0, K, step):
         zc = z[..., start : min(K, start + step)]
-        M = zc[..., :, None, None] * eye - A[..., None, :, :]  # (..., k, N, N)
-        X = _xp.solve(M, B[..., None, :, :], singular_msg=POLE_MSG)
-        parts.append(nodes_last(xp, xp.matmul(C[..., None, :, :], X)))
+        if many:
+            G, singular = _hessenberg.resolvent(xp, A, B, C, zc)
+            if bool(xp.any(singular)):
+                raise ValueError(POLE_MSG)
+        else:
+            M = zc[..., :, None, None] * eye - A[..., None, :, :]  # (..., k, N, N)
+            G = xp.matmul(C[..., None, :, :], _xp.solve(M, B[..., None, :, :], singular_msg=POLE_MSG))
+        parts.append(nodes_last(xp, G))
     return parts[0] if len(parts) == 1 else xp.concat(parts, axis=-1)
 
 

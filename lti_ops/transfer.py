@@ -2,7 +2,8 @@ r"""Transfer functions at arbitrary complex points, and the node sets S4 and HOP
 
 :math:`G(s) = C(sI - A)^{-1}B + D` (s for continuous systems, z for discrete ones):
 
-* ``StateSpace``: batched solves, chunked over points;
+* ``StateSpace``: with more points than states, one Hessenberg reduction and O(N²) per point
+  (Laub's method, :mod:`lti_ops._hessenberg`); otherwise batched solves; chunked over points;
 * ``Diagonal``: Cauchy sums :math:`\sum_n C_{:,n}B_{n,:}/(s - \lambda_n)` (the symmetric
   conjugate-pair form for ``conj_sym``);
 * ``DPLR``: Cauchy sums and Woodbury,

@@ -116,3 +116,24 @@ def test_errors(xp):
         lti_ops.roots_of_unity(4, dtype="float64")
     with pytest.raises(ValueError, match=r"`dt` must be positive and finite; got -1.0"):
         lti_ops.bilinear_nodes(4, -1.0)
+
+
+@pytest.mark.parametrize("complex_", [False, True])
+def test_hessenberg_path_equals_solves(xp, complex_):
+    # more points than states: one Hessenberg reduction, O(N^2) per point (Laub)
+    from lti_ops import _cauchy, _hessenberg
+
+    rng = np.random.default_rng(4)
+    A = rng.standard_normal((2, 7, 7)) + (1j * rng.standard_normal((2, 7, 7)) if complex_ else 0)
+    B, C = rng.standard_normal((2, 7, 3)) + 0j, rng.standard_normal((2, 2, 7)) + 0j
+    z = 4 * np.exp(1j * np.linspace(0, 6, 40))
+    H, _, _ = _hessenberg.reduce(xp, *(as_xp(xp, x + 0j) for x in (A, B, C)))
+    assert np.abs(np.tril(to_numpy(H), -2)).max() < 1e-14
+    many = _cauchy.dense_resolvent(xp, *(as_xp(xp, x + 0j) for x in (A, B, C)), as_xp(xp, z))
+    few = np.concatenate([to_numpy(_cauchy.dense_resolvent(xp, *(as_xp(xp, x + 0j) for x in (A, B, C)), as_xp(xp, z[i:i + 5])))
+                          for i in range(0, 40, 5)], axis=-1)
+    assert_close(many, few, rtol=1e-12)
+    with pytest.raises(ValueError, match=r"a point coincides with a pole"):
+        diag = np.diag([1.0, 2.0, 3.0]) + 0j
+        _cauchy.dense_resolvent(xp, as_xp(xp, diag), as_xp(xp, np.ones((3, 1)) + 0j), as_xp(xp, np.ones((1, 3)) + 0j),
+                                as_xp(xp, np.array([0.5, 2.0, 5.0, 7.0]) + 0j))
