@@ -23,7 +23,7 @@ def chunk_length(per_step, total, budget=None):
     return max(1, min(total, budget // max(1, per_step)))
 
 
-def _broadcast_shape(*shapes):
+def broadcast_shape(*shapes):
     return _checks.broadcast_batch({f"array {i}": tuple(s) for i, s in enumerate(shapes)})
 
 
@@ -45,7 +45,7 @@ def dense_resolvent(xp, A, B, C, z):
     from . import _hessenberg
 
     N, K = A.shape[-1], z.shape[-1]
-    batch = _broadcast_shape(A.shape[:-2], B.shape[:-2], z.shape[:-1])
+    batch = broadcast_shape(A.shape[:-2], B.shape[:-2], z.shape[:-1])
     step = chunk_length(math.prod(batch) * N * (N + B.shape[-1]), K)
     many = K > N
     if many:
@@ -72,7 +72,7 @@ def cauchy(xp, a, b, lam, z, conj_sym):
     """``sum_n a[..., x, n] b[..., n, y] / (z[..., k] - lam[..., n])`` -> (..., X, Y, K)."""
     weights = a[..., :, None, :] * xp.matrix_transpose(b)[..., None, :, :]  # (..., X, Y, N)
     K = z.shape[-1]
-    batch = _broadcast_shape(weights.shape[:-3], lam.shape[:-1], z.shape[:-1])
+    batch = broadcast_shape(weights.shape[:-3], lam.shape[:-1], z.shape[:-1])
     step = chunk_length(math.prod(batch) * (lam.shape[-1] + weights.shape[-3] * weights.shape[-2]), K)
     parts = []
     for start in range(0, K, step):
