@@ -29,10 +29,15 @@ def broadcast_shape(*shapes):
 
 def hits(xp, z, lam, conj_sym):
     """Whether a node coincides exactly with an entry of `lam` (or, for conj_sym, its
-    conjugate)."""
-    if bool(xp.any(z[..., None, :] == lam[..., :, None])):
-        return True
-    return conj_sym and bool(xp.any(z[..., None, :] == xp.conj(lam)[..., :, None]))
+    conjugate); checked in chunks of nodes."""
+    K = z.shape[-1]
+    step = chunk_length(math.prod(broadcast_shape(z.shape[:-1], lam.shape[:-1])) * lam.shape[-1], K)
+    poles = [lam, xp.conj(lam)] if conj_sym else [lam]
+    for start in range(0, K, step):
+        zc = z[..., start : min(K, start + step)]
+        if any(bool(xp.any(zc[..., None, :] == p[..., :, None])) for p in poles):
+            return True
+    return False
 
 
 def dense_resolvent(xp, A, B, C, z):
@@ -91,11 +96,24 @@ def woodbury(xp, C, B, lam, P, Q, z, conj_sym):
 
     From ``R = diag(1/(z - lam))``: ``k00 - k01 (I + k11)^{-1} k10`` with
     ``k00 = C R B``, ``k01 = C R P``, ``k10 = Q^H R B``, ``k11 = Q^H R P``: closed forms for
-    rank 1 and 2, a batched solve for higher rank.
+    rank 1 and 2, a batched solve for higher rank. Worked through in chunks of nodes, so
+    only the (..., P_out, M, K) result is ever whole.
     """
-    p, m, r = C.shape[-2], B.shape[-1], P.shape[-1]
     QH = xp.conj(xp.matrix_transpose(Q)) if _xp.is_complex(xp, Q.dtype) else xp.matrix_transpose(Q)
-    k = cauchy(xp, xp.concat([C, QH], axis=-2), xp.concat([B, P], axis=-1), lam, z, conj_sym)
+    a, b = xp.concat([C, QH], axis=-2), xp.concat([B, P], axis=-1)
+    K = z.shape[-1]
+    batch = broadcast_shape(a.shape[:-2], b.shape[:-2], lam.shape[:-1], z.shape[:-1])
+    per_node = math.prod(batch) * (lam.shape[-1] + 2 * a.shape[-2] * b.shape[-1])
+    step = chunk_length(per_node, K)
+    parts = []
+    for start in range(0, K, step):
+        k = cauchy(xp, a, b, lam, z[..., start : min(K, start + step)], conj_sym)
+        parts.append(_combine(xp, k, C.shape[-2], B.shape[-1], P.shape[-1]))
+    return parts[0] if len(parts) == 1 else xp.concat(parts, axis=-1)
+
+
+def _combine(xp, k, p, m, r):
+    """``k00 - k01 (I + k11)^{-1} k10`` from the stacked Cauchy sums k (..., p+r, m+r, K)."""
     k00, k01, k10, k11 = k[..., :p, :m, :], k[..., :p, m:, :], k[..., p:, :m, :], k[..., p:, m:, :]
     if r == 1:
         return k00 - k01 * k10 / (1 + k11)

@@ -161,7 +161,7 @@ def _run(sys, u, x0, method, control):
     method = _checks.choice("method", method, _METHODS)
     op = _Operator(sys, x0, u)
     xp, L = op.xp, u.shape[-1]
-    x = op.initial_state(x0)
+    x = xp.broadcast_to(op.initial_state(x0), op.batch + (op.n,))
     sequential = method == "sequential" or (method == "auto" and L <= SEQUENTIAL_MAX_LENGTH)
     c = L if sequential else _cauchy.chunk_length(op.state_size * 4, L)
     c = 1 << max(0, math.ceil(math.log2(c))) if not sequential else c
@@ -196,7 +196,8 @@ class _Operator:
         self.dtype = xp.result_type(self.sys.dtype, u_float)  # states
         self.u_dtype = xp.result_type(self.sys.D.dtype, u_float)  # inputs, feedthrough
         self.n = self.sys.lam.shape[-1] if self.diagonal else self.sys.n_states
-        self.state_size = max(1, self.n * math.prod(_broadcast_batch(sys, u, self.siso)))
+        self.batch = _broadcast_batch(sys, u, x, self.siso)
+        self.state_size = max(1, self.n * math.prod(self.batch))
         self._powers = []
 
     def _check_signal(self, u):
@@ -252,6 +253,7 @@ class _Operator:
     def states(self, x, u, sequential):
         """States s_0 ... s_{c-1} of one chunk after x (S4 convention)."""
         xp, bu = self.xp, self.drive(u)
+        bu = xp.broadcast_to(bu, self.batch + tuple(bu.shape[-2:]))
         if sequential:
             out = []
             for k in range(bu.shape[-1]):
@@ -286,6 +288,9 @@ def _im(xp, x):
     return xp.imag(x) if _xp.is_complex(xp, x.dtype) else xp.zeros_like(x)
 
 
-def _broadcast_batch(sys, u, siso):
+def _broadcast_batch(sys, u, x0, siso):
     core = 1 if siso else 2
-    return _checks.broadcast_batch({"sys": sys.batch_shape, "u": tuple(u.shape[: u.ndim - core])})
+    shapes = {"sys": sys.batch_shape, "u": tuple(u.shape[: u.ndim - core])}
+    if x0 is not None and getattr(x0, "ndim", 0) >= 1:
+        shapes["x0"] = tuple(x0.shape[:-1])
+    return _checks.broadcast_batch(shapes)

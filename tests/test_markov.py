@@ -190,18 +190,35 @@ def test_markov_parameters_match_scipy_dimpulse():
     np.testing.assert_allclose(h, want, atol=1e-13)
 
 
-def test_memory_stays_bounded_at_s4_sizes():
+def _s4_sized(structure):
+    """(callable, expected output shape) at the sizes of issue 4: H=1024, N=64, L=16384."""
+    H, L = 1024, 16384
+    dt = lti_ops.init_dt(H, rng=0)
+    if structure == "diagonal":
+        ssm = lti_ops.s4d_init("lin", 128, H=H, rng=0)  # 64 listed modes per channel
+        return lambda: lti_ops.ssm_kernel(ssm, L, dt=dt, method="zoh"), (H, 1, 1, L)
+    if structure == "dplr":
+        ssm = lti_ops.nplr("legs", 64, C=np.ones(64))
+        return lambda: lti_ops.ssm_kernel(ssm, L, dt=dt, method="s4_bilinear"), (H, 1, 1, L)
+    if structure == "dense":
+        legs = lti_ops.hippo("legs", 64, C=np.ones(64))
+        return lambda: lti_ops.ssm_kernel(legs, L, dt=dt, method="s4_bilinear"), (H, 1, 1, L)
+    disc = lti_ops.discretize(lti_ops.s4d_init("lin", 128, H=H, rng=0), dt, "zoh")
+    u = np.ones(L)
+    return lambda: lti_ops.scan(disc, u)[0], (H, L)
+
+
+@pytest.mark.parametrize("structure", ["diagonal", "dplr", "dense", "scan"])
+def test_memory_stays_bounded_at_s4_sizes(structure):
     import tracemalloc
 
-    ssm = lti_ops.s4d_init("lin", 128, H=1024, rng=0)  # N = 64 modes... 128 states, 64 listed
-    dt = lti_ops.init_dt(1024, rng=0)
+    run, shape = _s4_sized(structure)
     tracemalloc.start()
-    K = lti_ops.ssm_kernel(ssm, 16384, dt=dt, method="zoh")
+    out = run()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    extra = peak - K.nbytes
-    assert K.shape == (1024, 1, 1, 16384)
-    assert extra < 2**30, f"{extra / 2**20:.0f} MiB beyond the output"
+    assert tuple(out.shape) == shape
+    assert peak < 2**30, f"peak {peak / 2**20:.0f} MiB (output {out.nbytes / 2**20:.0f} MiB)"
 
 
 # --------------------------------------------------------------------------- errors

@@ -132,3 +132,19 @@ def test_results_do_not_depend_on_the_chunk_size(xp, monkeypatch):
     monkeypatch.setattr(_cauchy, "CHUNK_ELEMENTS", 64)  # forces many chunks everywhere
     for got, want in zip(everything(), whole):
         assert_close(got, to_numpy(want), atol=1e-12 * (1 + np.abs(to_numpy(want)).max()), rtol=0)
+
+
+def test_batches_broadcast_between_system_input_and_state(xp):
+    sys = lti_ops.Diagonal(as_xp(xp, [[0.5, 0.2], [0.1, -0.3], [0.9, 0.0]]), as_xp(xp, np.ones((2, 1))),
+                           as_xp(xp, np.ones((1, 2))), dt=1.0)  # batch (3,)
+    u = np.random.default_rng(0).standard_normal((2, 1, 7))  # batch (2, 1)
+    x0 = as_xp(xp, np.ones((2, 1, 2)))
+    for method in ("sequential", "parallel"):
+        y, x = lti_ops.simulate(sys, as_xp(xp, u), method=method)
+        assert tuple(y.shape) == (2, 3, 7) and tuple(x.shape) == (2, 3, 2)
+        y0, _ = lti_ops.simulate(sys, as_xp(xp, u), x0, method=method)
+        lam = np.array([[0.5, 0.2], [0.1, -0.3], [0.9, 0.0]])
+        free = (lam[None, :, :, None] ** np.arange(7)).sum(axis=-2)  # response to x0 = 1
+        assert_close(y0, to_numpy(y) + free, rtol=1e-12)
+    y, x = lti_ops.step(sys, as_xp(xp, np.zeros(2)), as_xp(xp, 1.0))
+    assert tuple(y.shape) == (3,) and tuple(x.shape) == (3, 2)
