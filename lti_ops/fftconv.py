@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numbers
 
-from . import _checks, _xp
+from . import _checks, _dispatch, _xp
 
 __all__ = ["MODES", "fftconv", "kernel_from_samples", "next_fast_len"]
 
@@ -60,7 +60,7 @@ def next_fast_len(n):
     return best
 
 
-def fftconv(u, k, *, mode="causal", D=None, k_backward=None, mimo=False):
+def fftconv(u, k, *, mode="causal", D=None, k_backward=None, mimo=False, kernel="auto"):
     r"""Convolve signals `u` with kernels `k` along the last (time) axis by FFT.
 
     Parameters
@@ -83,6 +83,9 @@ def fftconv(u, k, *, mode="causal", D=None, k_backward=None, mimo=False):
         ``k_backward[..., j]`` acts at lag ``-(1 + j)`` (on the future sample ``u_{t+1+j}``).
     mimo : bool, optional
         Whether `k` holds P x M transfer matrices and `u` M input channels.
+    kernel : {"auto", "xp", "numba", "cupy"}, optional
+        Implementation of the spectral product (see ``lti_ops._dispatch``); ``"xp"`` is the
+        reference.
 
     Returns
     -------
@@ -159,10 +162,11 @@ def fftconv(u, k, *, mode="causal", D=None, k_backward=None, mimo=False):
     kb = None if k_backward is None else xp.astype(k_backward, dtype)
     Lu = u.shape[-1]
     if mode == "circular":
-        kernel, n, n_out = _circular_kernel(xp, k, kb, Lu), Lu, Lu
+        taps, n, n_out = _circular_kernel(xp, k, kb, Lu), Lu, Lu
     else:
-        kernel, n, n_out = _linear_kernel(xp, k, kb, Lu, mode)
-    y = _spectral_product(xp, u, kernel, n, bool(mimo))[..., :n_out]
+        taps, n, n_out = _linear_kernel(xp, k, kb, Lu, mode)
+    product = _dispatch.resolve("fftconv", kernel, xp, _spectral_product)
+    y = product(xp, u, taps, n, bool(mimo))[..., :n_out]
     y = y if y.dtype == dtype else xp.astype(y, dtype)
     P = k.shape[-3] if mimo else None
     return y if D is None else y + _feedthrough(xp, u, D, n_out, P)

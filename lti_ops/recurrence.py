@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 
-from . import _cauchy, _checks, _xp
+from . import _cauchy, _checks, _dispatch, _xp
 from .systems import DPLR, Diagonal, StateSpace
 
 __all__ = ["scan", "simulate", "step"]
@@ -63,7 +63,7 @@ def step(sys, x, u):
     return y[..., 0], x_next
 
 
-def simulate(sys, u, x0=None, *, method="auto"):
+def simulate(sys, u, x0=None, *, method="auto", kernel="auto"):
     r"""Control-convention response: :math:`y_k = Cx_k + Du_k`, :math:`x_{k+1} = \bar Ax_k + \bar Bu_k`.
 
     Parameters
@@ -76,6 +76,8 @@ def simulate(sys, u, x0=None, *, method="auto"):
         Initial state :math:`x_0` (zeros by default).
     method : {"auto", "parallel", "sequential"}, optional
         ``"auto"`` loops for L <= 32 and scans in parallel beyond.
+    kernel : {"auto", "xp", "numba", "cupy"}, optional
+        Implementation (see ``lti_ops._dispatch``); ``"xp"`` is the reference.
 
     Returns
     -------
@@ -108,15 +110,15 @@ def simulate(sys, u, x0=None, *, method="auto"):
     >>> print(y, x)
     [0.  1.  0.5] [0.25]
     """
-    return _run(sys, u, x0, method, control=True)
+    return _run(sys, u, x0, method, kernel, control=True)
 
 
-def scan(sys, u, x0=None, *, method="auto"):
+def scan(sys, u, x0=None, *, method="auto", kernel="auto"):
     r"""S4-convention response: :math:`x_k = \bar Ax_{k-1} + \bar Bu_k`, :math:`y_k = Cx_k + Du_k`.
 
     Parameters
     ----------
-    sys, u, method
+    sys, u, method, kernel
         As :func:`simulate`.
     x0 : array, shape (..., n), optional
         :math:`x_{-1}` (zeros by default).
@@ -151,15 +153,21 @@ def scan(sys, u, x0=None, *, method="auto"):
     >>> print(y, x)
     [1.   0.5  0.25] [0.25]
     """
-    return _run(sys, u, x0, method, control=False)
+    return _run(sys, u, x0, method, kernel, control=False)
 
 
 # --------------------------------------------------------------------------- driver
 
 
-def _run(sys, u, x0, method, control):
+def _run(sys, u, x0, method, kernel, control):
     method = _checks.choice("method", method, _METHODS)
     op = _Operator(sys, x0, u)
+    body = _dispatch.resolve("scan", kernel, op.xp, _run_generic)
+    return body(op, u, x0, method, control)
+
+
+def _run_generic(op, u, x0, method, control):
+    """The reference body of :func:`simulate` and :func:`scan` on a validated operator."""
     xp, L = op.xp, u.shape[-1]
     x = xp.broadcast_to(op.initial_state(x0), op.batch + (op.n,))
     sequential = method == "sequential" or (method == "auto" and L <= SEQUENTIAL_MAX_LENGTH)

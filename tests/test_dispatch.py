@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from lti_ops import _dispatch
+from lti_ops.testing import to_numpy
 
 from _helpers import as_xp
 
@@ -92,3 +93,29 @@ def test_real_engine_packages_load_or_report_why():
     for engine in ("numba", "cupy"):
         error = registry.load(engine)
         assert error is None or "No module named" in error or "cupy" in error.lower()
+
+
+def test_hot_primitives_take_the_kernel_keyword(xp):
+    """Every hot primitive resolves kernel= through _dispatch: "xp" equals "auto" here, and a
+    forced engine that cannot serve the input says why."""
+    import lti_ops
+
+    ssm = lti_ops.s4d_init("lin", 8, H=2, rng=0, xp=xp)
+    disc = lti_ops.discretize(ssm, 0.1, "zoh")
+    dplr = lti_ops.discretize(lti_ops.nplr("legs", 8, C=np.ones(8), xp=xp), 0.1, "s4_bilinear")
+    u = as_xp(xp, np.ones((2, 16)))
+    pts = as_xp(xp, np.exp(1j * np.linspace(0, 3, 5)))
+    calls = {
+        "ssm_kernel (diagonal)": lambda k: lti_ops.ssm_kernel(disc, 16, kernel=k),
+        "ssm_kernel (dplr)": lambda k: lti_ops.ssm_kernel(dplr, 16, kernel=k),
+        "transfer_function": lambda k: lti_ops.transfer_function(disc, pts, kernel=k),
+        "scan": lambda k: lti_ops.scan(disc, u, kernel=k)[0],
+        "simulate": lambda k: lti_ops.simulate(disc, u, kernel=k)[0],
+        "fftconv": lambda k: lti_ops.fftconv(u, u, kernel=k),
+    }
+    for name, call in calls.items():
+        np.testing.assert_array_equal(to_numpy(call("xp")), to_numpy(call("auto")), err_msg=name)
+        with pytest.raises(ValueError, match=r"kernel='cupy' serves cupy arrays only"):
+            call("cupy")
+        with pytest.raises(ValueError, match=r"kernel='fast' is not valid"):
+            call("fast")
