@@ -7,6 +7,17 @@ array_api_strict, ...); accelerated kernels live in the ``lti_ops_numba`` and
 
 from .discretize import d2c, discretize
 from .fftconv import fftconv, kernel_from_samples, next_fast_len
+from .hankel import (
+    epsilon_rank,
+    gramians,
+    hankel_matrix,
+    hankel_matvec,
+    hankel_rmatvec,
+    hankel_singular_values,
+    mcmillan_degree,
+)
+from .norms import h2_norm, hankel_norm, hinf_norm
+from .realization import balanced_realization, balanced_truncation, realize
 from .hippo import hippo, init_dt, nplr, rank_correction, s4d_init
 from .markov import c_from_c_tilde, c_tilde, double_c_tilde, markov_parameters, ssm_kernel
 from .recurrence import scan, simulate, step
@@ -16,6 +27,21 @@ from .systems import DPLR, Diagonal, StateSpace, diagonalize
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    # Hankel operator, norms and realizations
+    "balanced_realization",
+    "balanced_truncation",
+    "epsilon_rank",
+    "gramians",
+    "h2_norm",
+    "hankel_matrix",
+    "hankel_matvec",
+    "hankel_norm",
+    "hankel_rmatvec",
+    "hankel_singular_values",
+    "hinf_norm",
+    "mcmillan_degree",
+    "realize",
+    # everything else
     "DPLR",
     "Diagonal",
     "StateSpace",

@@ -94,12 +94,24 @@ def _real_form(xp, m11, m12, B, C):
     """
     if m12 is None:
         m12 = xp.zeros_like(m11)
-    top = xp.concat([_re(xp, m11 + m12), _im(xp, m12) - _im(xp, m11)], axis=-1)
-    bottom = xp.concat([_im(xp, m11 + m12), _re(xp, m11 - m12)], axis=-1)
-    A = xp.concat([top, bottom], axis=-2)
+    A = real_block(xp, m11, m12)
     Br = xp.concat([_re(xp, B), _im(xp, B)], axis=-2)
     Cr = xp.concat([2 * _re(xp, C), -2 * _im(xp, C)], axis=-1)
     return A, Br, Cr
+
+
+def real_block(xp, m11, m12):
+    """The real 2N matrix ``T M T^H`` of ``M = [[m11, m12], [conj(m12), conj(m11)]]``.
+
+    ``T = [[I, I], [-iI, iI]] / sqrt(2)`` is unitary, so the result is
+    ``[[Re(m11+m12), Im(m12)-Im(m11)], [Im(m11+m12), Re(m11-m12)]]``. The real form's
+    coordinates are ``(Re x, Im x) = T z / sqrt(2)``, so its state matrix is
+    ``real_block(A11, A12)`` and its Gramians are ``real_block(P11, P12) / 2`` and
+    ``2 real_block(Q11, Q12)``.
+    """
+    top = xp.concat([_re(xp, m11 + m12), _im(xp, m12) - _im(xp, m11)], axis=-1)
+    bottom = xp.concat([_im(xp, m11 + m12), _re(xp, m11 - m12)], axis=-1)
+    return xp.concat([top, bottom], axis=-2)
 
 
 def _siso_io(xp, b, c, d):

@@ -1,0 +1,182 @@
+"""Lyapunov equations and Gramians: closed forms for modal systems, solvers for dense ones.
+
+Continuous: ``A X + X A^H + W = 0``. Discrete (Stein): ``A X A^H - X + W = 0``. For a stable
+A both have the unique solution ``X = int e^{At} W e^{A^H t} dt`` / ``sum_k A^k W A^{Hk}``.
+
+* NumPy input goes to ``scipy.linalg.solve_{continuous,discrete}_lyapunov`` (Bartels-Stewart
+  on a Schur form), one batch element at a time.
+* Every other namespace uses :func:`smith`, the squared Smith iteration
+  ``X <- X + A_k X A_k^H, A_k <- A_k^2`` (after a Cayley transform in continuous time),
+  which is pure Array API, batched, and stops when the update is below eps relative to X.
+"""
+
+from __future__ import annotations
+
+import math
+
+import array_api_compat as _compat
+
+from . import _xp
+from .systems import DPLR, Diagonal, StateSpace, real_block
+
+__all__ = ["factor", "gramians", "smith", "solve_lyapunov"]
+
+MAX_DOUBLINGS = 64  # rho(A)^(2^64) is below any eps unless rho(A) = 1 to working precision
+
+
+def _ct(xp, x):
+    """Conjugate transpose of a stack of matrices."""
+    xt = xp.matrix_transpose(x)
+    return xp.conj(xt) if _xp.is_complex(xp, x.dtype) else xt
+
+
+def unstable_msg(what):
+    return (
+        f"{what} needs an asymptotically stable system (poles with Re < 0 in continuous "
+        f"time, inside the unit circle in discrete time): the Gramians are infinite otherwise"
+    )
+
+
+def solve_lyapunov(A, W, *, discrete):
+    """X with ``A X A^H - X + W = 0`` (discrete) or ``A X + X A^H + W = 0``, batched."""
+    xp = _xp.array_namespace(A, W)
+    if _compat.is_numpy_namespace(xp):
+        return _scipy_lyapunov(xp, A, W, discrete)
+    return smith(A, W, discrete=discrete)
+
+
+def _scipy_lyapunov(xp, A, W, discrete):
+    import numpy as np
+    import scipy.linalg
+
+    shape = np.broadcast_shapes(A.shape[:-2], W.shape[:-2])
+    A = np.broadcast_to(A, shape + A.shape[-2:])
+    W = np.broadcast_to(W, shape + W.shape[-2:])
+    X = np.empty(shape + W.shape[-2:], dtype=np.result_type(A, W))
+    for idx in np.ndindex(*shape):
+        if discrete:
+            X[idx] = scipy.linalg.solve_discrete_lyapunov(A[idx], W[idx])
+        else:
+            X[idx] = scipy.linalg.solve_continuous_lyapunov(A[idx], -W[idx])
+    if not np.all(np.isfinite(X)):
+        raise ValueError(unstable_msg("the Lyapunov solve"))
+    return xp.asarray((X + _ct(xp, X)) / 2)
+
+
+def smith(A, W, *, discrete, max_doublings=MAX_DOUBLINGS):
+    """Squared Smith iteration for the Lyapunov/Stein equation, batched and pure Array API.
+
+    Continuous equations are first mapped to Stein equations by the Cayley transform
+    ``A_d = (qI - A)^{-1}(qI + A)``, ``W_d = 2q (qI - A)^{-1} W (qI - A)^{-H}`` with
+    ``q = ||A||_F / sqrt(n)``; the solution is unchanged.
+
+    Raises
+    ------
+    ValueError
+        If the iteration does not converge (A is not stable to working precision).
+    """
+    xp = _xp.array_namespace(A, W)
+    n = A.shape[-1]
+    if not discrete:
+        A, W = _cayley(xp, A, W)
+    X, Ak = W, A
+    tol = 4 * n * _xp.eps(xp, W.dtype)
+    for _ in range(max_doublings):
+        update = xp.matmul(xp.matmul(Ak, X), _ct(xp, Ak))
+        X = X + update
+        if not bool(xp.all(xp.isfinite(X))):
+            break
+        if bool(xp.all(_norm(xp, update) <= tol * _norm(xp, X))):
+            return (X + _ct(xp, X)) / 2
+        Ak = xp.matmul(Ak, Ak)
+    raise ValueError(unstable_msg("the Lyapunov solve") + " (the Smith iteration diverged)")
+
+
+def _norm(xp, X):
+    return xp.sqrt(xp.sum(xp.abs(X) ** 2, axis=(-2, -1)))
+
+
+def _cayley(xp, A, W):
+    n = A.shape[-1]
+    eye = xp.eye(n, dtype=A.dtype, device=_compat.device(A))
+    q = _norm(xp, A) / math.sqrt(max(n, 1))
+    q = xp.where(q > 0, q, xp.ones_like(q))[..., None, None]
+    shifted = q * eye - A
+    msg = unstable_msg("the Lyapunov solve") + " (A has an eigenvalue at the Cayley shift)"
+    Ad = _xp.solve(shifted, q * eye + A, singular_msg=msg)
+    Y = _xp.solve(shifted, W, singular_msg=msg)
+    Wd = 2 * q * _ct(xp, _xp.solve(shifted, _ct(xp, Y), singular_msg=msg))
+    return Ad, Wd
+
+
+# --------------------------------------------------------------------------- Gramians
+
+
+def gramians(sys):
+    """(P, Q) of a stable system in the coordinates of ``sys.to_dense()``."""
+    if isinstance(sys, Diagonal):
+        return _diagonal_gramians(sys)
+    if isinstance(sys, DPLR):
+        sys = sys.to_dense()
+    return _dense_gramians(sys)
+
+
+def _dense_gramians(sys):
+    xp, A = sys.xp, sys.A
+    if _compat.is_numpy_namespace(xp):
+        _require_stable(sys)
+    discrete = sys.is_discrete
+    P = solve_lyapunov(A, xp.matmul(sys.B, _ct(xp, sys.B)), discrete=discrete)
+    Q = solve_lyapunov(_ct(xp, A), xp.matmul(_ct(xp, sys.C), sys.C), discrete=discrete)
+    return P, Q
+
+
+def _require_stable(sys):
+    if not bool(sys.xp.all(sys.is_stable())):
+        raise ValueError(unstable_msg("this computation") + f"; got poles up to {_worst_pole(sys)}")
+
+
+def _worst_pole(sys):
+    xp = sys.xp
+    p = sys.poles()
+    score = xp.abs(p) if sys.is_discrete else xp.real(p)
+    return f"{'|p|' if sys.is_discrete else 'Re p'} = {float(xp.max(score)):.6g}"
+
+
+def _cauchy_matrix(xp, num, a, b, discrete):
+    """``num_ij / (1 - a_i b_j)`` (discrete) or ``-num_ij / (a_i + b_j)`` (continuous)."""
+    if discrete:
+        return num / (1 - a[..., :, None] * b[..., None, :])
+    return -num / (a[..., :, None] + b[..., None, :])
+
+
+def _diagonal_gramians(sys):
+    _require_stable(sys)
+    xp, lam, B, C = sys.xp, sys.lam, sys.B, sys.C
+    d = sys.is_discrete
+    lam_c, BH, CH = xp.conj(lam), _ct(xp, B), _ct(xp, C)
+    P11 = _cauchy_matrix(xp, xp.matmul(B, BH), lam, lam_c, d)
+    Q11 = _cauchy_matrix(xp, xp.matmul(CH, C), lam_c, lam, d)
+    if not sys.conj_sym:
+        return P11, Q11
+    P12 = _cauchy_matrix(xp, xp.matmul(B, xp.matrix_transpose(B)), lam, lam, d)
+    Q12 = xp.conj(_cauchy_matrix(xp, xp.matmul(xp.matrix_transpose(C), C), lam, lam, d))
+    return real_block(xp, P11, P12) / 2, 2 * real_block(xp, Q11, Q12)
+
+
+def factor(X):
+    """A square factor R with ``X = R R^H`` of Hermitian positive semidefinite X, batched.
+
+    Cholesky when every matrix of the batch is numerically definite; otherwise the
+    eigen-factor ``U sqrt(max(s, 0))``, which also serves semidefinite (non-minimal) input.
+    """
+    xp = _xp.array_namespace(X)
+    try:
+        R = xp.linalg.cholesky(X)
+        if bool(xp.all(xp.isfinite(R))):
+            return R
+    except _xp._singular_errors():
+        pass
+    s, U = xp.linalg.eigh(X)
+    root = xp.sqrt(xp.where(s > 0, s, xp.zeros_like(s)))
+    return U * xp.astype(root, U.dtype)[..., None, :]
