@@ -19,6 +19,20 @@ from .hankel import (
 from .norms import h2_norm, hankel_norm, hinf_norm
 from .realization import balanced_realization, balanced_truncation, realize
 from .hippo import hippo, init_dt, nplr, rank_correction, s4d_init
+from .hope import (
+    HopeFit,
+    hope_conv,
+    hope_from_kernel,
+    hope_from_state_space,
+    hope_init,
+    hope_kernel,
+    hope_to_state_space,
+    hope_transfer,
+    hope_transfer_at,
+    memory_window,
+    mobius,
+    mobius_nodes,
+)
 from .markov import c_from_c_tilde, c_tilde, double_c_tilde, markov_parameters, ssm_kernel
 from .recurrence import scan, simulate, step
 from .transfer import bilinear_nodes, frequency_response, roots_of_unity, transfer_function
@@ -41,6 +55,19 @@ __all__ = [
     "hinf_norm",
     "mcmillan_degree",
     "realize",
+    # HOPE
+    "HopeFit",
+    "hope_conv",
+    "hope_from_kernel",
+    "hope_from_state_space",
+    "hope_init",
+    "hope_kernel",
+    "hope_to_state_space",
+    "hope_transfer",
+    "hope_transfer_at",
+    "memory_window",
+    "mobius",
+    "mobius_nodes",
     # everything else
     "DPLR",
     "Diagonal",
