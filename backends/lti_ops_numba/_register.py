@@ -1,8 +1,7 @@
 """Registration of the Numba kernels with ``lti_ops._dispatch.REGISTRY``.
 
-Each kernel is registered as ``@register(primitive, "numba")`` with the same signature as the
-generic body it accelerates. The foundation has no hot primitive yet; the Numba issue fills
-this module.
+Each kernel module registers its functions as ``@register(primitive, "numba")`` with the
+signature of the generic body it accelerates; importing them here is all it takes.
 """
 
-from lti_ops._dispatch import register  # noqa: F401
+from . import _dplr, _fft, _scan, _transfer, _vandermonde  # noqa: F401

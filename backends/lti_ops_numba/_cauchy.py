@@ -1,0 +1,190 @@
+r"""Cauchy sums fused with the Woodbury combination, at any nodes.
+
+For each channel and node z: :math:`k_{xy}(z) = \sum_n w_{xyn}/(z - \lambda_n)` (plus
+:math:`\bar w_{xyn}/(z - \bar\lambda_n)` for ``conj_sym``, the symmetric conjugate-pair form),
+with :math:`w_{xyn} = a_{xn}b_{ny}`, :math:`a = [C; Q^H]`, :math:`b = [B, P]`; then
+:math:`G = k_{00} - k_{01}(I + k_{11})^{-1}k_{10}` (rank 0: G = k; rank 1 and 2 in closed
+form; general rank by Gaussian elimination with partial pivoting), optionally times z.
+Only blocks of 128 nodes of the (X, Y) sums live at a time, so memory is O(output).
+
+An exact hit of a node on a pole gives inf/NaN here; the callers then run the reference's
+exact hit test and do what the reference does (raise, or fall back to a dense solve).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from lti_ops import _cauchy as _ref
+
+from ._jit import flat, helper, kernel, real_dtype, split
+
+__all__ = ["cauchy_woodbury"]
+
+NODE_BLOCK = 128
+
+
+def cauchy_woodbury(C, B, lam, P, Q, z, conj_sym, times_z=False):
+    """``C (zI - diag(lam) + P Q^H)^{-1} B`` (times z if asked) at nodes z: (..., p, m, K).
+
+    P and Q are None for a diagonal system. Arrays are NumPy arrays of one complex dtype.
+    """
+    r = 0 if P is None else P.shape[-1]
+    a = C if r == 0 else _stack_a(C, Q)
+    b = B if r == 0 else _stack_b(B, P)
+    W = a[..., :, None, :] * np.swapaxes(b, -1, -2)[..., None, :, :]  # (..., X, Y, N)
+    X, Y, N = W.shape[-3:]
+    p, m, K = C.shape[-2], B.shape[-1], z.shape[-1]
+    batch = _ref.broadcast_shape(W.shape[:-3], lam.shape[:-1], z.shape[:-1])
+    rdtype = real_dtype(z.dtype)
+    wr, wi = split(flat(W, batch, (X * Y, N), 3), rdtype)
+    lr, li = split(flat(lam, batch, (N,)), rdtype)
+    shared = math.prod(z.shape[:-1]) == 1
+    zr, zi = split(np.reshape(z, (1, K)) if shared else flat(z, batch, (K,)), rdtype)
+    out = np.empty(batch + (p, m, K), dtype=z.dtype)
+    _cauchy_kernel[rdtype](wr, wi, lr, li, zr, zi, conj_sym, p, r, times_z, out.reshape((-1, p * m, K)))
+    return out
+
+
+def _stack_a(C, Q):
+    QH = np.conj(np.swapaxes(Q, -1, -2))
+    C, QH = _broadcast_batch(C, QH, 2)
+    return np.concatenate([C, QH], axis=-2)
+
+
+def _stack_b(B, P):
+    B, P = _broadcast_batch(B, P, 2)
+    return np.concatenate([B, P], axis=-1)
+
+
+def _broadcast_batch(x, y, core):
+    batch = np.broadcast_shapes(x.shape[:-core], y.shape[:-core])
+    return np.broadcast_to(x, batch + x.shape[-core:]), np.broadcast_to(y, batch + y.shape[-core:])
+
+
+@kernel("void({f}[:, :, ::1], {f}[:, :, ::1], {f}[:, ::1], {f}[:, ::1], {f}[:, ::1], {f}[:, ::1], "
+        "boolean, int64, int64, boolean, {c}[:, :, ::1])")
+def _cauchy_kernel(wr, wi, lr, li, zr, zi, conj, p, r, times_z, out):
+    """out[b, i*m + j, k] = Woodbury-combined Cauchy sums of w[b] at node z[b or 0, k]."""
+    B, XY, N = wr.shape
+    K = out.shape[2]
+    blocks = (K + NODE_BLOCK - 1) // NODE_BLOCK
+    for t in numba.prange(B * blocks):
+        b, k0 = t // blocks, (t % blocks) * NODE_BLOCK
+        kn = min(NODE_BLOCK, K - k0)
+        bz = b if zr.shape[0] > 1 else 0
+        accr, acci = np.zeros((XY, kn), wr.dtype), np.zeros((XY, kn), wr.dtype)
+        ir, ii = np.empty(kn, wr.dtype), np.empty(kn, wr.dtype)
+        for n in range(N):
+            _reciprocals(zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], lr[b, n], li[b, n], ir, ii)
+            for q in range(XY):
+                _mac(accr[q], acci[q], wr[b, q, n], wi[b, q, n], ir, ii)
+            if conj:
+                _reciprocals(zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], lr[b, n], -li[b, n], ir, ii)
+                for q in range(XY):
+                    _mac(accr[q], acci[q], wr[b, q, n], -wi[b, q, n], ir, ii)
+        _woodbury(accr, acci, p, r, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, :, k0 : k0 + kn])
+
+
+@helper
+def _reciprocals(zr, zi, lr, li, ir, ii):
+    """1 / (z_k - lam) for a block of nodes, real/imag split (inf/NaN on an exact hit)."""
+    for k in range(zr.shape[0]):
+        dr, di = zr[k] - lr, zi[k] - li
+        scale = 1 / (dr * dr + di * di)
+        ir[k], ii[k] = dr * scale, -di * scale
+
+
+@helper
+def _mac(accr, acci, wr, wi, ir, ii):
+    for k in range(ir.shape[0]):
+        accr[k] += wr * ir[k] - wi * ii[k]
+        acci[k] += wr * ii[k] + wi * ir[k]
+
+
+@helper
+def _woodbury(accr, acci, p, r, zr, zi, times_z, out):
+    """out[i*m + j, k] = (k00 - k01 (I + k11)^{-1} k10)[i, j] at each node k (times z_k);
+    no allocation per node below rank 3."""
+    XY, kn = accr.shape
+    Y = XY // (p + r)
+    m = Y - r
+    M, R = np.empty((max(r, 1), max(r, 1)), out.dtype), np.empty((max(r, 1), m), out.dtype)
+    for node in range(kn):
+        d00, d01, d10, d11 = _inner_inverse(accr, acci, Y, p, m, r, node, M, R)
+        scale = (zr[node] + 1j * zi[node]) if times_z else 1.0 + 0.0j
+        for i in range(p):
+            for j in range(m):
+                g = _entry(accr, acci, Y, i, j, node)
+                if r == 1:
+                    g -= _entry(accr, acci, Y, i, m, node) * d00 * _entry(accr, acci, Y, p, j, node)
+                elif r == 2:
+                    u0, u1 = _entry(accr, acci, Y, i, m, node), _entry(accr, acci, Y, i, m + 1, node)
+                    v0, v1 = _entry(accr, acci, Y, p, j, node), _entry(accr, acci, Y, p + 1, j, node)
+                    g -= u0 * (d00 * v0 + d01 * v1) + u1 * (d10 * v0 + d11 * v1)
+                elif r > 2:
+                    for t in range(r):
+                        g -= _entry(accr, acci, Y, i, m + t, node) * R[t, j]
+                out[i * m + j, node] = g * scale
+
+
+@helper
+def _entry(accr, acci, Y, i, j, node):
+    return accr[i * Y + j, node] + 1j * acci[i * Y + j, node]
+
+
+@helper
+def _inner_inverse(accr, acci, Y, p, m, r, node, M, R):
+    """(I + k11)^{-1} as four scalars for rank 1 (d00) and 2; for rank > 2 it leaves
+    (I + k11)^{-1} k10 in R."""
+    one = 1.0 + 0.0j
+    if r == 1:
+        return one / (one + _entry(accr, acci, Y, p, m, node)), one, one, one
+    if r == 2:
+        a = one + _entry(accr, acci, Y, p, m, node)
+        b = _entry(accr, acci, Y, p, m + 1, node)
+        c = _entry(accr, acci, Y, p + 1, m, node)
+        d = one + _entry(accr, acci, Y, p + 1, m + 1, node)
+        det = a * d - b * c
+        return d / det, -b / det, -c / det, a / det
+    if r > 2:
+        for s in range(r):
+            for t in range(r):
+                M[s, t] = _entry(accr, acci, Y, p + s, m + t, node) + (one if s == t else 0.0)
+            for j in range(m):
+                R[s, j] = _entry(accr, acci, Y, p + s, j, node)
+        _solve(M, R)
+    return one, one, one, one
+
+
+@helper
+def _solve(M, R):
+    """M^{-1} R for a small complex M by Gaussian elimination with partial pivoting
+    (M and R are overwritten)."""
+    n = M.shape[0]
+    for c in range(n):
+        piv = c
+        for i in range(c + 1, n):
+            if abs(M[i, c]) > abs(M[piv, c]):
+                piv = i
+        if piv != c:
+            for j in range(n):
+                M[c, j], M[piv, j] = M[piv, j], M[c, j]
+            for j in range(R.shape[1]):
+                R[c, j], R[piv, j] = R[piv, j], R[c, j]
+        for i in range(c + 1, n):
+            f = M[i, c] / M[c, c]
+            for j in range(c, n):
+                M[i, j] -= f * M[c, j]
+            for j in range(R.shape[1]):
+                R[i, j] -= f * R[c, j]
+    for c in range(n - 1, -1, -1):
+        for j in range(R.shape[1]):
+            s = R[c, j]
+            for t in range(c + 1, n):
+                s -= M[c, t] * R[t, j]
+            R[c, j] = s / M[c, c]
+    return R

@@ -1,0 +1,104 @@
+"""Lazy compilation of the kernels: one explicit signature per working precision.
+
+A kernel module writes a plain Python loop and wraps it with :func:`kernel`, giving a
+signature template in which ``{f}`` stands for the working real type (``float32`` or
+``float64``) and ``{c}`` for the matching complex type. Nothing is compiled at import: the
+first call for a precision compiles that precision only (numbagg's pattern).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+__all__ = ["ALL", "FASTMATH", "Kernel", "flat", "helper", "kernel", "real_dtype", "split"]
+
+# Only reassociation and contraction: sums over modes may be reordered (so they vectorize)
+# and a*b + c may become an FMA. No finite-math or reciprocal approximations, so inf/NaN
+# still flag poles and the identity tests hold unchanged.
+FASTMATH = frozenset({"reassoc", "contract"})
+
+ALL = []  # every Kernel, for tests and the benchmark's compile-time report
+
+_TYPES = {
+    np.dtype(np.float32): ("float32", "complex64"),
+    np.dtype(np.float64): ("float64", "complex128"),
+}
+
+
+class Kernel:
+    """A Python loop compiled on first use, once per working precision.
+
+    Parameters
+    ----------
+    pyfunc : callable
+        The loop, written for Numba's nopython mode.
+    template : str
+        Numba signature with ``{f}`` / ``{c}`` placeholders for the real / complex type.
+    parallel : bool
+        Compile with ``parallel=True`` (``numba.prange`` loops run on all cores).
+    """
+
+    def __init__(self, pyfunc, template, parallel=True):
+        self.pyfunc, self.template, self.parallel = pyfunc, template, parallel
+        self._compiled = {}
+        self.__doc__, self.__name__ = pyfunc.__doc__, pyfunc.__name__
+        ALL.append(self)
+
+    def __getitem__(self, dtype):
+        """The compiled function for real working dtype `dtype` (compiled on first request)."""
+        dtype = np.dtype(dtype)
+        if dtype not in self._compiled:
+            f, c = _TYPES[dtype]
+            signature = self.template.format(f=f, c=c)
+            jit = numba.njit(
+                signature, parallel=self.parallel, fastmath=set(FASTMATH), error_model="numpy",
+                nogil=True, cache=False,
+            )
+            self._compiled[dtype] = jit(self.pyfunc)
+        return self._compiled[dtype]
+
+    def compiled(self):
+        """The working dtypes compiled so far."""
+        return sorted(str(d) for d in self._compiled)
+
+
+def kernel(template, *, parallel=True):
+    """Decorator: ``@kernel("void({f}[:, ::1], {f}[:, ::1])")`` -> :class:`Kernel`."""
+
+    def wrap(pyfunc):
+        return Kernel(pyfunc, template, parallel)
+
+    return wrap
+
+
+def real_dtype(dtype):
+    """float32 for float32/complex64, float64 otherwise."""
+    return np.dtype(np.float32) if np.dtype(dtype) in (np.float32, np.complex64) else np.dtype(np.float64)
+
+
+def split(x, dtype):
+    """(real, imag) of `x` as C-contiguous arrays of real dtype `dtype`."""
+    x = np.asarray(x)
+    imag = x.imag if np.iscomplexobj(x) else np.zeros(x.shape, dtype)
+    return np.ascontiguousarray(x.real, dtype=dtype), np.ascontiguousarray(imag, dtype=dtype)
+
+
+def flat(x, batch, core, ncore=None):
+    """`x`, whose last `ncore` axes (default ``len(core)``) are its core, broadcast over
+    `batch` and reshaped to ``(prod(batch),) + core``; a copy only where broadcasting
+    repeats data."""
+    x = np.asarray(x)
+    ncore = len(core) if ncore is None else ncore
+    shape = tuple(batch) + x.shape[x.ndim - ncore :]
+    if x.shape != shape:
+        x = np.broadcast_to(x, shape)
+    x = np.reshape(x, (math.prod(batch),) + tuple(core))
+    return x if x.flags.writeable else np.array(x)  # Numba signatures take writable arrays
+
+
+def helper(func):
+    """A Numba function called from kernels: compiled with (and inside) its first caller."""
+    return numba.njit(fastmath=set(FASTMATH), error_model="numpy", cache=False)(func)

@@ -1,0 +1,223 @@
+"""Parity of the Numba kernels (backends/lti_ops_numba) with the reference ``kernel="xp"``.
+
+Every registered kernel must give the reference's dtype and values on hypothesis-drawn
+systems: batch broadcasting, conj_sym, degenerate sizes (N = 1, L = 1, empty batch),
+float32 and float64 (papers.md §4 items 44-45). Tolerances are dtype-aware: both sides
+compute the same formula in the same precision, so they differ by rounding only.
+"""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+pytest.importorskip("numba")
+
+import array_api_compat.numpy as anp  # noqa: E402
+
+import lti_ops  # noqa: E402
+from lti_ops import _dispatch  # noqa: E402
+from lti_ops.testing import assert_close, tolerance  # noqa: E402
+from lti_ops.testing import strategies as lst  # noqa: E402
+
+PRIMITIVES = ["ssm_kernel_diagonal", "ssm_kernel_dplr", "transfer_diagonal", "transfer_dplr", "scan", "fftconv"]
+BATCHES = st.sampled_from([(), (1,), (3,), (2, 2)])
+STEPS = st.floats(0.01, 0.3)
+
+
+def _same(fast, ref, *, n=1, cond=100.0):
+    """Same type, dtype and shape; values within c * n * eps * cond of max|ref|."""
+    assert type(fast) is type(ref) is np.ndarray
+    assert fast.dtype == ref.dtype, f"dtype {fast.dtype} != reference {ref.dtype}"
+    assert_close(fast, ref, rtol=tolerance(ref.dtype, n=n, cond=cond), check_dtype=True)
+
+
+def _both(func, *args, **kw):
+    return func(*args, kernel="numba", **kw), func(*args, kernel="xp", **kw)
+
+
+def _diagonals(dtype, **kw):
+    return lst.stable_diagonals(dtype=dtype, conj_sym=st.booleans(), batch_shape=BATCHES, **kw)
+
+
+def _dplrs(dtype, **kw):
+    return lst.dplr_systems(dtype=dtype, conj_sym=st.booleans(), batch_shape=BATCHES, rank=st.integers(1, 3), **kw)
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+def test_auto_picks_numba_for_numpy_and_xp_forces_the_reference():
+    import lti_ops_numba  # noqa: F401
+
+    def generic():
+        return None
+
+    for name in PRIMITIVES:
+        fast = _dispatch.REGISTRY.kernels[(name, "numba")]
+        assert _dispatch.resolve(name, "auto", anp, generic) is fast
+        assert _dispatch.resolve(name, "numba", anp, generic) is fast
+        assert _dispatch.resolve(name, "xp", anp, generic) is generic
+
+
+def test_importing_the_backend_compiles_nothing():
+    code = (
+        "import lti_ops_numba\n"
+        "from lti_ops_numba._jit import ALL\n"
+        "assert len(ALL) == 3 and all(k.compiled() == [] for k in ALL), ALL\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --------------------------------------------------------------------------- kernels
+
+
+@pytest.mark.parametrize("method", ["zoh", "bilinear", "s4_bilinear", "dss"])
+@given(data=st.data(), dt=STEPS, L=st.integers(1, 80))
+def test_diagonal_kernel(dtype, method, data, dt, L):
+    sys = data.draw(_diagonals(dtype))
+    fast, ref = _both(lti_ops.ssm_kernel, sys, L, dt=dt, method=method)
+    _same(fast, ref, n=L * sys.n_modes)
+
+
+@given(data=st.data(), L=st.integers(1, 80))
+def test_diagonal_kernel_of_discrete_systems_with_zero_and_real_modes(dtype, data, L):
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    complex_ = data.draw(st.booleans())
+    lam = rng.uniform(-0.95, 0.95, 5) + (1j * rng.uniform(-0.3, 0.3, 5) if complex_ else 0)
+    lam[rng.integers(0, 5)] = 0  # 0^0 = 1, 0^l = 0
+    B, C = rng.standard_normal((5, 2)), rng.standard_normal((3, 5))
+    sys = lti_ops.Diagonal(lam.astype(np.result_type(dtype, lam.dtype)), B.astype(dtype), C.astype(dtype), dt=1.0)
+    fast, ref = _both(lti_ops.ssm_kernel, sys, L)
+    _same(fast, ref, n=L * 5)
+
+
+def test_diagonal_kernel_broadcasts_and_degenerate_sizes(dtype):
+    rng = np.random.default_rng(0)
+    c = np.complex64 if dtype == "float32" else np.complex128
+    lam = (-rng.uniform(0.1, 1, (2, 1, 4)) + 1j * rng.uniform(-3, 3, (2, 1, 4))).astype(c)
+    B, C = rng.standard_normal((3, 4, 1)).astype(c), rng.standard_normal((1, 4)).astype(c)
+    dt = np.array([0.05, 0.1, 0.2], dtype=dtype)  # per channel: batch (2, 3)
+    for conj_sym in (False, True):
+        sys = lti_ops.Diagonal(lam, B, C, conj_sym=conj_sym)
+        for L in (1, 2, 300):
+            fast, ref = _both(lti_ops.ssm_kernel, sys, L, dt=dt, method="zoh")
+            assert fast.shape == (2, 3, 1, 1, L)
+            _same(fast, ref, n=4 * L)
+    one = lti_ops.Diagonal.siso(lam[0, 0, :1], B[0, :1, 0], C[0, :1], conj_sym=True)  # N = 1
+    _same(*_both(lti_ops.ssm_kernel, one, 7, dt=0.1, method="zoh"), n=7)
+    empty = lti_ops.Diagonal(np.ones((0, 4), c) * -0.5, B[0], C)
+    fast, ref = _both(lti_ops.ssm_kernel, empty, 5, dt=0.1, method="zoh")
+    assert fast.shape == ref.shape == (0, 1, 1, 5) and fast.dtype == ref.dtype
+
+
+@pytest.mark.parametrize("method", ["s4_bilinear", "zoh"])
+@given(data=st.data(), dt=STEPS, L=st.integers(1, 80))
+def test_dplr_kernel(dtype, method, data, dt, L):
+    sys = data.draw(_dplrs(dtype))
+    fast, ref = _both(lti_ops.ssm_kernel, sys, L, dt=dt, method=method)
+    _same(fast, ref, n=L * sys.n_modes, cond=1e3)
+    disc = lti_ops.c_tilde(lti_ops.discretize(sys, dt, method), L)
+    fast, ref = _both(lti_ops.ssm_kernel, disc, L, c_is_tilde=True)
+    _same(fast, ref, n=L * sys.n_modes, cond=1e3)
+
+
+def test_dplr_kernel_with_a_mode_on_a_root_of_unity_falls_back_like_the_reference():
+    lam = np.array([1.0 + 0j, 0.5])  # 1 is the node omega_0
+    P = Q = np.array([[0.1 + 0j], [0.2]])
+    sys = lti_ops.DPLR.siso(lam, P, Q, np.ones(2, complex), np.ones(2, complex), dt=1.0)
+    _same(*_both(lti_ops.ssm_kernel, sys, 8), n=16)
+    with pytest.raises(ValueError, match="C cannot be recovered"):
+        lti_ops.ssm_kernel(sys, 8, c_is_tilde=True, kernel="numba")
+
+
+# --------------------------------------------------------------------------- transfer
+
+
+def _points(data, dtype, batch):
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    K = data.draw(st.integers(1, 300))
+    shape = data.draw(st.sampled_from([(K,), batch + (K,)]))
+    z = rng.uniform(-6, 6, shape) + 1j * rng.uniform(-6, 6, shape)
+    return z.astype(np.complex64 if dtype == "float32" else np.complex128)
+
+
+@pytest.mark.parametrize("kind", ["diagonal", "dplr"])
+@given(data=st.data())
+def test_transfer_function(dtype, kind, data):
+    sys = data.draw(_diagonals(dtype) if kind == "diagonal" else _dplrs(dtype))
+    z = _points(data, dtype, sys.batch_shape)
+    fast, ref = _both(lti_ops.transfer_function, sys, z)
+    # near a pole both lose the same digits: compare on the scale of each point's value
+    _same(fast, ref, n=sys.n_modes, cond=1e3 if kind == "dplr" else 10)
+
+
+def test_transfer_poles_behave_like_the_reference():
+    lam = np.array([-1.0 + 0j, -2.0])
+    with pytest.raises(ValueError, match="a point coincides with a pole"):
+        lti_ops.transfer_function(lti_ops.Diagonal.siso(lam, lam, lam), np.array([0j, -2.0]), kernel="numba")
+    half = lti_ops.Diagonal.siso(np.array([-1.0 + 2j]), np.array([1.0 + 0j]), np.array([1.0 + 0j]), conj_sym=True)
+    with pytest.raises(ValueError, match="a point coincides with a pole"):
+        lti_ops.transfer_function(half, np.array([-1.0 - 2j]), kernel="numba")
+    sys = lti_ops.DPLR.siso(np.array([0.0 + 0j, -1.0]), np.array([[1.0 + 0j], [0.0]]), np.array([[1.0 + 0j], [0.0]]),
+                            np.array([1.0 + 0j, 1.0]), np.array([1.0 + 0j, 1.0]))
+    _same(*_both(lti_ops.transfer_function, sys, np.array([0j, 1.0])), n=2)
+
+
+# --------------------------------------------------------------------------- scan
+
+
+@pytest.mark.parametrize("func", [lti_ops.scan, lti_ops.simulate], ids=["scan", "simulate"])
+@given(data=st.data(), L=st.integers(1, 60))
+def test_scan(dtype, func, data, L):
+    kind = data.draw(st.sampled_from(["diagonal", "diagonal", "dplr", "dense"]))
+    if kind == "dense":
+        sys = data.draw(lst.stable_state_spaces(dtype=dtype, batch_shape=BATCHES))
+    else:
+        sys = data.draw(_diagonals(dtype) if kind == "diagonal" else _dplrs(dtype))
+    disc = lti_ops.discretize(sys, data.draw(STEPS), "s4_bilinear" if kind == "dplr" else "zoh")
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    siso = disc.n_inputs == 1 and disc.n_outputs == 1
+    shape = data.draw(st.sampled_from([(), (2,) + disc.batch_shape])) + (() if siso else (disc.n_inputs,)) + (L,)
+    u = rng.standard_normal(shape).astype(dtype)
+    if data.draw(st.booleans()) and not getattr(disc, "conj_sym", False):
+        u = u + 1j * rng.standard_normal(shape).astype(dtype)  # complex input
+    n = disc.n_states if isinstance(disc, lti_ops.StateSpace) else disc.n_modes
+    x0 = rng.standard_normal(n).astype(dtype) if data.draw(st.booleans()) else None
+    (yf, xf), (yr, xr) = _both(func, disc, u, x0)
+    _same(yf, yr, n=L * n, cond=1e3)
+    _same(xf, xr, n=L * n, cond=1e3)
+
+
+def test_scan_degenerate_sizes():
+    lam = np.array([[0.5 + 0.1j]])  # N = 1
+    sys = lti_ops.Diagonal(lam, np.ones((1, 1, 1), complex), np.ones((1, 1, 1), complex), dt=1.0, conj_sym=True)
+    for u in (np.ones((1, 1)), np.ones((0, 1, 4)), np.ones((3, 1, 9))):
+        (yf, xf), (yr, xr) = _both(lti_ops.scan, sys, u)
+        assert yf.shape == yr.shape and xf.shape == xr.shape
+        _same(yf, yr, n=10)
+        _same(xf, xr, n=10)
+
+
+# --------------------------------------------------------------------------- fftconv
+
+
+@pytest.mark.parametrize("mode", ["causal", "full", "circular"])
+@given(data=st.data())
+def test_fftconv(dtype, mode, data):
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    Lu, Lk = data.draw(st.integers(1, 70)), data.draw(st.integers(1, 70))
+    mimo = data.draw(st.booleans())
+    batch = data.draw(st.sampled_from([(), (3,), (0,), (2, 3)]))
+    if mimo:
+        u, k = rng.standard_normal(batch + (2, Lu)), rng.standard_normal((3, 2, Lk))
+    else:
+        u, k = rng.standard_normal(batch + (Lu,)), rng.standard_normal(batch[-1:] + (Lk,))
+    u, k = u.astype(dtype), k.astype(dtype)
+    if data.draw(st.booleans()):
+        u = u + 1j * u[..., ::-1]
+    fast, ref = _both(lti_ops.fftconv, u, k, mode=mode, mimo=mimo)
+    _same(fast, ref, n=Lu + Lk, cond=10)
