@@ -251,9 +251,9 @@ def _namespace(xp, device):
 def _complex_dtype(xp, dtype, default_real):
     if dtype is None:
         return _xp.complex_dtype(xp, default_real)
-    dtype = getattr(xp, dtype, None) if isinstance(dtype, str) else dtype
+    spec, dtype = dtype, getattr(xp, dtype, None) if isinstance(dtype, str) else dtype
     if dtype not in (xp.complex64, xp.complex128):
-        msg = f"`dtype` must be complex64 or complex128; got {dtype!r}"
+        msg = f"`dtype` must be complex64 or complex128; got {spec!r}"
         raise ValueError(msg)
     return dtype
 
@@ -859,11 +859,12 @@ def hope_from_kernel(k, n):
         raise ValueError(msg)
     dtype = _xp.floating_dtype(xp, k, names=["k"])
     k = xp.astype(k, dtype)
-    h = k[..., 1 : n + 1]
+    stop = min(n + 1, k.shape[-1])  # in-bounds slices (the Array API leaves others unspecified)
+    h = k[..., 1:stop]
     if h.shape[-1] < n:
         pad = xp.zeros(tuple(k.shape[:-1]) + (n - h.shape[-1],), dtype=dtype, device=_xp.common_device(k))
         h = xp.concat([h, pad], axis=-1)
-    tail = xp.abs(k[..., n + 1 :])
+    tail = xp.abs(k[..., stop:])
     return HopeFit(h, k[..., 0], xp.sqrt(xp.sum(tail * tail, axis=-1)))
 
 

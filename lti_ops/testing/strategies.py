@@ -25,6 +25,7 @@ from ..systems import DPLR, Diagonal, StateSpace
 
 __all__ = [
     "dplr_systems",
+    "hope_parameters",
     "stable_diagonals",
     "stable_state_spaces",
 ]
@@ -149,6 +150,11 @@ def stable_diagonals(
     return Diagonal(*(_as(xp, x, dtype) for x in (lam, B, C, D)), conj_sym=cs)
 
 
+def _max_real_pole(diag, P, Q):
+    sys = DPLR(diag.lam, P, Q, diag.B, diag.C, diag.D, conj_sym=diag.conj_sym)
+    return float(np.max(np.linalg.eigvals(sys.to_dense().A).real))
+
+
 @st.composite
 def dplr_systems(
     draw,
@@ -165,9 +171,11 @@ def dplr_systems(
     margin=0.1,
     max_rate=5.0,
     max_freq=5.0,
+    stable=False,
 ):
     """Continuous ``DPLR`` systems: a stable diagonal part plus a low-rank term of entries of
-    size about `low_rank_scale` (the full system need not be stable)."""
+    size about `low_rank_scale`. The full system need not be stable unless `stable`: then
+    the low-rank term is halved until every pole has real part at most ``-margin / 2``."""
     diag = draw(stable_diagonals(
         dtype="float64", n_modes=n_modes, n_inputs=n_inputs, n_outputs=n_outputs,
         batch_shape=batch_shape, conj_sym=conj_sym, margin=margin, max_rate=max_rate,
@@ -178,5 +186,43 @@ def dplr_systems(
     shape = diag.lam.shape + (r,)
     P = low_rank_scale * _gaussian(rng, shape, True)
     Q = low_rank_scale * _gaussian(rng, shape, True)
+    while stable and _max_real_pole(diag, P, Q) > -margin / 2:
+        P, Q = P / 2, Q / 2  # terminates: the diagonal part alone has margin `margin`
     fields = (diag.lam, P, Q, diag.B, diag.C, diag.D)
     return DPLR(*(_as(xp, x, dtype) for x in fields), conj_sym=diag.conj_sym)
+
+
+@st.composite
+def hope_parameters(
+    draw,
+    *,
+    xp=None,
+    dtype="float64",
+    n=st.integers(1, 16),
+    batch_shape=(),
+    dt_min=0.1,
+    dt_max=10.0,
+    per_channel=True,
+    complex_=True,
+    scale=1.0,
+):
+    """HOPE parameters ``(h, dt)``: Markov parameters ``h`` of shape ``batch_shape + (n,)``
+    and timescales Δ.
+
+    ``h`` is Gaussian (complex normal with ``E|h_k|^2 = scale**2 / n`` for `complex_`, so
+    ``||h||_2`` is about `scale` whatever n is). Δ is log-uniform in ``[dt_min, dt_max]``:
+    a Python float when the batch is empty or ``per_channel=False``, otherwise an array of
+    the batch shape (one Δ per channel) of the real dtype named `dtype`. Sizes and the
+    batch shape may be ints/tuples or strategies.
+    """
+    size = _draw(draw, n)
+    batch = tuple(_draw(draw, batch_shape))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    cplx = _draw(draw, complex_)
+    h = _gaussian(rng, batch + (size,), cplx) * (scale / np.sqrt(size * (2 if cplx else 1)))
+    lo, hi = np.log(dt_min), np.log(dt_max)
+    if per_channel and batch:
+        dt = _as(xp, np.exp(rng.uniform(lo, hi, size=batch)), dtype)
+    else:
+        dt = float(np.exp(rng.uniform(lo, hi)))
+    return _as(xp, h, dtype), dt

@@ -1,0 +1,553 @@
+"""Identity and error-path tests of lti_ops.hope (papers.md §4 items 35-43)."""
+
+import math
+
+import numpy as np
+import pytest
+import scipy.linalg
+from hypothesis import given
+from hypothesis import strategies as st
+
+import lti_ops
+from lti_ops import _xp
+from lti_ops.hope import tail_length
+from lti_ops.testing import assert_close, to_numpy, tolerance
+from lti_ops.testing import strategies as lst
+
+from _helpers import as_xp
+
+COMPLEX = {"float32": "complex64", "float64": "complex128"}
+SEEDS = st.integers(0, 2**32 - 1)
+DT = st.floats(0.1, 10.0)
+
+
+# --------------------------------------------------------------------------- references
+
+
+def _np(x):
+    return to_numpy(x).astype(np.complex128)
+
+
+def _dt_np(dt):
+    return np.asarray(to_numpy(dt) if hasattr(dt, "shape") else dt, dtype=np.float64)
+
+
+def _series_kernel(h, dt, L):
+    """Kernel of sum_k h_k b(x)^(k+1), b(x) = (x - p)/(1 - p x), by truncated power series."""
+    p = (1 - dt) / (1 + dt)
+    b = np.empty(L)
+    b[0] = -p
+    b[1:] = (1 - p * p) * p ** np.arange(L - 1)
+    power, k = b.astype(complex), np.zeros(L, complex)
+    for hk in h:
+        k = k + hk * power
+        power = np.convolve(power, b)[:L]
+    return k
+
+
+def _kernels(h, dt, L):
+    """Series kernels of a batch: h (..., n), dt float or array of the batch."""
+    h = _np(h)
+    dt = np.broadcast_to(_dt_np(dt), h.shape[:-1])
+    out = np.empty(h.shape[:-1] + (L,), complex)
+    for i in np.ndindex(*h.shape[:-1]):
+        out[i] = _series_kernel(h[i], float(dt[i]), L)
+    return out
+
+
+def _support(h, dt, rel=1e-17):
+    """Lags beyond which the kernel is below rel * ||h||_1 (Cauchy bound)."""
+    a = float(np.max(np.abs(1 - _dt_np(dt)) / (1 + _dt_np(dt))))
+    return tail_length(h.shape[-1], a, math.log(1 / rel))
+
+
+def _l1(h):
+    return float(np.max(np.sum(np.abs(_np(h)), axis=-1)))
+
+
+def _hope(draw_xp, dtype, **kw):
+    return lst.hope_parameters(xp=draw_xp, dtype=dtype, **kw)
+
+
+def _complex_dtype(xp, dtype):
+    return getattr(xp, COMPLEX[dtype])
+
+
+# --------------------------------------------------------------------------- item 35: Möbius
+
+
+@given(dt=DT, seed=SEEDS, K=st.integers(1, 20))
+def test_mobius_is_algorithm_1_steps_2_to_4(xp, dtype, dt, seed, K):
+    rng = np.random.default_rng(seed)
+    theta = rng.uniform(-0.9 * np.pi, 0.9 * np.pi, K)  # away from z = -1
+    radius = np.concatenate([np.ones(K // 2 + 1), rng.uniform(0.5, 2.0, K - K // 2 - 1)])
+    z = radius * np.exp(1j * theta)
+    w = lti_ops.mobius(as_xp(xp, z, COMPLEX[dtype]), dt)
+    s = (z - 1) / (z + 1) / dt
+    want = (1 + s) / (1 - s)
+    assert w.dtype == _complex_dtype(xp, dtype)
+    assert_close(w, want, rtol=tolerance(dtype, n=10, cond=max(dt, 1 / dt)))
+    on_circle = np.abs(_np(w)[: K // 2 + 1])
+    assert np.max(np.abs(on_circle - 1)) <= tolerance(dtype, n=10)
+
+
+@given(a=DT, b=DT, seed=SEEDS)
+def test_mobius_group_laws(xp, dtype, a, b, seed):
+    rng = np.random.default_rng(seed)
+    z = as_xp(xp, rng.uniform(0.3, 3.0, 8) * np.exp(1j * rng.uniform(-3, 3, 8)), COMPLEX[dtype])
+    rtol = tolerance(dtype, n=20, cond=max(a, 1 / a) * max(b, 1 / b))
+    assert_close(lti_ops.mobius(z, 1.0), z, rtol=tolerance(dtype))
+    assert_close(lti_ops.mobius(lti_ops.mobius(z, b), a), lti_ops.mobius(z, a * b), rtol=rtol)
+    assert_close(lti_ops.mobius(lti_ops.mobius(z, a), 1 / a), z, rtol=rtol)
+    origin = lti_ops.mobius(as_xp(xp, np.zeros(1), COMPLEX[dtype]), a)  # M(0) = -p
+    assert_close(origin, np.array([(a - 1) / (a + 1)]), rtol=tolerance(dtype, n=4))
+
+
+@given(L=st.integers(1, 64), params=st.data())
+def test_mobius_nodes_formula(xp, dtype, L, params):
+    _, dt = params.draw(_hope(xp, dtype, batch_shape=st.sampled_from([(), (3,)])))
+    w = lti_ops.mobius_nodes(L, dt, xp=xp) if not hasattr(dt, "shape") else lti_ops.mobius_nodes(L, dt)
+    d = _dt_np(dt)[..., None]
+    j = np.arange(L)
+    angle = 2 * np.arctan(np.tan(np.pi * j / L) / d)
+    want = np.exp(1j * angle)
+    nyquist = L % 2 == 0
+    if nyquist:
+        want[..., L // 2] = -1.0
+    rtol = tolerance(dtype if hasattr(dt, "shape") else "float64", n=10, cond=max(d.max(), 1 / d.min()))
+    assert_close(w, want, rtol=rtol)
+    omega = as_xp(xp, np.exp(2j * np.pi * j / L))
+    if not hasattr(dt, "shape"):
+        assert_close(w, lti_ops.mobius(omega, dt), rtol=rtol)
+        assert w.dtype == xp.complex128
+    wn = to_numpy(w)
+    assert np.all(wn[..., 0] == 1)
+    if nyquist:
+        assert np.all(wn[..., L // 2] == -1)
+    assert np.array_equal(wn[..., 1:], np.conj(wn[..., :0:-1]))  # w_{L-j} = conj(w_j) exactly
+    assert np.max(np.abs(np.abs(wn) - 1)) <= tolerance(wn.dtype, n=2)
+
+
+def test_mobius_nodes_creation_keywords(xp):
+    w = lti_ops.mobius_nodes(8, 0.5, dtype="complex64", xp=xp)
+    assert _xp.array_namespace(w) is _xp.array_namespace(xp.asarray([0.0]))
+    assert w.dtype == xp.complex64 and tuple(w.shape) == (8,)
+    w = lti_ops.mobius_nodes(5, as_xp(xp, np.array([[0.5], [2.0]]), "float32"))
+    assert w.dtype == xp.complex64 and tuple(w.shape) == (2, 1, 5)
+
+
+# --------------------------------------------------------------------------- item 36 and samples
+
+
+@given(params=st.data(), extra=st.integers(1, 20))
+def test_unit_timescale_is_the_fir_kernel(xp, dtype, params, extra):
+    h, _ = params.draw(_hope(xp, dtype, batch_shape=st.sampled_from([(), (2,)])))
+    n = h.shape[-1]
+    L = n + extra
+    want = np.concatenate([np.zeros(h.shape[:-1] + (1,)), _np(h), np.zeros(h.shape[:-1] + (L - n - 1,))], axis=-1)
+    atol = tolerance(dtype, n=n + 2) * _l1(h)
+    for mode in ("circular", "linear"):
+        k = lti_ops.hope_kernel(h, 1.0, L, mode=mode)
+        assert k.dtype == h.dtype
+        assert_close(k, want, atol=atol, rtol=0)
+
+
+@pytest.mark.parametrize("n", [1024, 4096])
+def test_long_parameter_vectors_stay_accurate(xp, dtype, n):
+    """Horner in 1/w: no w^-k powers, so n = 4096 keeps ~n eps accuracy at Delta = 1."""
+    rng = np.random.default_rng(n)
+    h = as_xp(xp, (rng.standard_normal(n) + 1j * rng.standard_normal(n)) / math.sqrt(2 * n), COMPLEX[dtype])
+    k = lti_ops.hope_kernel(h, 1.0, n + 1, mode="circular")
+    assert_close(k[1:], _np(h), atol=tolerance(dtype, n=4) * _l1(h), rtol=0)
+    assert abs(complex(to_numpy(k[0]))) <= tolerance(dtype, n=4) * _l1(h)
+
+
+@given(params=st.data(), seed=SEEDS, K=st.integers(1, 12))
+def test_horner_equals_the_power_sum(xp, dtype, params, seed, K):
+    h, _ = params.draw(_hope(xp, dtype, batch_shape=st.sampled_from([(), (2,), (3, 1)])))
+    rng = np.random.default_rng(seed)
+    pts = rng.uniform(0.7, 1.5, (1,) * (h.ndim - 1) + (K,)) * np.exp(1j * rng.uniform(-3, 3, K))
+    g = lti_ops.hope_transfer_at(h, as_xp(xp, pts, COMPLEX[dtype]))
+    hn = _np(h)
+    want = sum(hn[..., k, None] * pts ** (-(k + 1)) for k in range(hn.shape[-1]))
+    assert g.dtype == _complex_dtype(xp, dtype)
+    assert_close(g, want, rtol=tolerance(dtype, n=hn.shape[-1] + 1, cond=(1 / 0.7) ** hn.shape[-1]))
+
+
+# --------------------------------------------------------------------------- kernels
+
+
+@given(params=st.data(), L=st.integers(1, 80))
+def test_linear_kernel_is_the_impulse_response(xp, dtype, params, L):
+    h, dt = params.draw(_hope(xp, dtype, batch_shape=st.sampled_from([(), (2,)]), complex_=st.booleans()))
+    k = lti_ops.hope_kernel(h, dt, L)
+    assert k.dtype == h.dtype and tuple(k.shape) == tuple(h.shape[:-1]) + (L,)
+    n = h.shape[-1]
+    atol = tolerance(dtype, n=n + 8, cond=8) * _l1(h)
+    assert_close(k, _kernels(h, dt, L), atol=atol, rtol=0)
+
+
+@given(params=st.data(), L=st.integers(1, 40))
+def test_circular_kernel_is_the_folded_impulse_response(xp, dtype, params, L):
+    h, dt = params.draw(_hope(xp, dtype, batch_shape=st.sampled_from([(), (2,)])))
+    long = _kernels(h, dt, L * (1 + -(-_support(h, dt) // L)))
+    folded = long.reshape(long.shape[:-1] + (-1, L)).sum(axis=-2)
+    k = lti_ops.hope_kernel(h, dt, L, mode="circular")
+    assert_close(k, folded, atol=tolerance(dtype, n=h.shape[-1] + 8, cond=8) * _l1(h), rtol=0)
+
+
+@given(params=st.data(), L=st.integers(2, 60))
+def test_realization_kernel_equals_sampled_kernel(xp, dtype, params, L):
+    h, dt = params.draw(_hope(xp, dtype, n=st.integers(1, 10), batch_shape=st.sampled_from([(), (2,)])))
+    sys = lti_ops.hope_to_state_space(h, dt)
+    n = h.shape[-1]
+    assert sys.n_states == n and sys.dt == 1.0 and sys.dtype == h.dtype
+    A = to_numpy(sys.A)
+    assert np.all(np.tril(A, -1) == 0)
+    p = (1 - _dt_np(dt)) / (1 + _dt_np(dt))
+    assert_close(np.diagonal(A, axis1=-2, axis2=-1), np.broadcast_to(p[..., None], A.shape[:-1]), rtol=tolerance(dtype))
+    m = lti_ops.markov_parameters(sys, L)[..., 0, 0, :]
+    atol = tolerance(dtype, n=n + L, cond=4) * _l1(h)
+    assert_close(m, lti_ops.hope_kernel(h, dt, L), atol=atol, rtol=0)
+    assert_close(m, _kernels(h, dt, L), atol=atol, rtol=0)
+
+
+@given(params=st.data())
+def test_realization_has_the_single_pole_and_an_orthogonal_observer(xp, dtype, params):
+    h, dt = params.draw(_hope(xp, dtype, n=st.integers(1, 12)))
+    sys = lti_ops.hope_to_state_space(h, dt)
+    A, C = (to_numpy(x).astype(complex) for x in (sys.A, sys.C))
+    # observability Gramian is I: A^H A + C^H C = I (the all-pass sections are orthogonal)
+    assert_close(A.conj().T @ A + C.conj().T @ C, np.eye(A.shape[0]), rtol=0, atol=tolerance(dtype, n=h.shape[-1]))
+    if xp.__name__.endswith("numpy"):
+        assert np.all(np.abs(sys.poles() - (1 - dt) / (1 + dt)) <= tolerance(dtype))
+
+
+@given(params=st.data())
+def test_feedthrough_formula(xp, dtype, params):
+    """Item 39: k_0 = sum_k h_k ((dt - 1)/(dt + 1))^(k+1)."""
+    h, dt = params.draw(_hope(xp, dtype, batch_shape=st.sampled_from([(), (3,)])))
+    q = ((_dt_np(dt) - 1) / (_dt_np(dt) + 1))[..., None]
+    want = np.sum(_np(h) * q ** np.arange(1, h.shape[-1] + 1), axis=-1)
+    atol = tolerance(dtype, n=h.shape[-1] + 8) * _l1(h)
+    assert_close(lti_ops.hope_kernel(h, dt, 4)[..., 0], want, atol=atol, rtol=0)
+    assert_close(lti_ops.hope_to_state_space(h, dt).D[..., 0, 0], want, atol=atol, rtol=0)
+
+
+@given(params=st.data(), L=st.integers(10, 60))
+def test_single_pole_recurrence(xp, dtype, params, L):
+    """Item 38: sum_m C(n, m) (-p)^m k_{j-m} = 0 for j > n (n <= 6: binomials stay small)."""
+    h, dt = params.draw(_hope(xp, dtype, n=st.integers(1, 6), dt_min=0.2, dt_max=5.0))
+    n = h.shape[-1]
+    k = _np(lti_ops.hope_kernel(h, dt, L))
+    p = (1 - dt) / (1 + dt)
+    coef = np.array([math.comb(n, m) * (-p) ** m for m in range(n + 1)])
+    residual = [np.dot(coef, k[j - np.arange(n + 1)]) for j in range(n + 1, L)]
+    bound = tolerance(dtype, n=n + 8, cond=np.sum(np.abs(coef))) * _l1(h)
+    assert np.max(np.abs(residual), initial=0.0) <= bound
+
+
+# --------------------------------------------------------------------------- items 37, 40, 41
+
+
+@given(params=st.data())
+def test_hankel_singular_values_do_not_depend_on_the_timescale(xp, dtype, params):
+    """Item 37: SVs of the long Hankel [k_{i+j+1}] = SVs of the n x n Hankel [h_{i+j}], rank n."""
+    h, dt = params.draw(_hope(xp, dtype, n=st.integers(1, 8), dt_min=0.25, dt_max=4.0))
+    n = h.shape[-1]
+    hn = _np(h)
+    want = np.linalg.svd(scipy.linalg.hankel(hn, np.zeros(n)), compute_uv=False)
+    m = _support(h, dt, rel=1e-18)
+    k = _np(lti_ops.hope_kernel(h, dt, 2 * m + 1))
+    sv = np.linalg.svd(scipy.linalg.hankel(k[1 : m + 1], k[m : 2 * m]), compute_uv=False)
+    atol = tolerance(dtype, n=m, c=4) * want[0]
+    assert_close(sv[:n], want, atol=atol, rtol=0)
+    assert np.all(sv[n:] <= atol)
+    hsv = lti_ops.hankel_singular_values(lti_ops.hope_to_state_space(h, dt))
+    assert_close(hsv, want, atol=tolerance(dtype, n=n, c=100) * want[0], rtol=0)
+
+
+@given(params=st.data())
+def test_hinf_norm_does_not_depend_on_the_timescale(xp, dtype, params):
+    """Item 41: ||G_dt||_inf = ||G||_inf, and a dense sample of |G| approaches it from below."""
+    h, dt = params.draw(_hope(xp, dtype, n=st.integers(1, 8), dt_min=0.25, dt_max=4.0))
+    norm = float(lti_ops.hinf_norm(lti_ops.hope_to_state_space(h, dt)))
+    base = float(lti_ops.hinf_norm(lti_ops.hope_to_state_space(h, 1.0)))
+    rtol = max(1e-6, tolerance(dtype, n=h.shape[-1] * 10, c=100))
+    assert abs(norm - base) <= rtol * base
+    sampled = float(np.max(np.abs(_np(lti_ops.hope_transfer(h, dt, 4096)))))
+    assert sampled <= base * (1 + rtol) and sampled >= base * (1 - 0.05)
+
+
+@given(params=st.data(), seed=SEEDS, L=st.integers(1, 64), size=st.floats(1e-3, 1.0))
+def test_lipschitz_bound(xp, dtype, params, seed, L, size):
+    """Item 40: max_j |g_j - g~_j| <= ||h - h~||_1 <= sqrt(n) ||h - h~||_2, for every dt."""
+    h, dt = params.draw(_hope(xp, dtype))
+    n = h.shape[-1]
+    rng = np.random.default_rng(seed)
+    delta = size * (rng.standard_normal(n) + 1j * rng.standard_normal(n))
+    h2 = as_xp(xp, _np(h) + delta, COMPLEX[dtype])
+    gap = np.max(np.abs(_np(lti_ops.hope_transfer(h, dt, L)) - _np(lti_ops.hope_transfer(h2, dt, L))))
+    l1 = float(np.sum(np.abs(_np(h2) - _np(h))))
+    slack = tolerance(dtype, n=n + 2) * (_l1(h) + _l1(h2))
+    assert gap <= l1 + slack
+    assert l1 <= math.sqrt(n) * float(np.linalg.norm(_np(h2) - _np(h))) * (1 + 1e-12)
+
+
+# --------------------------------------------------------------------------- items 42, 43: convolution
+
+
+@given(params=st.data(), seed=SEEDS)
+def test_circular_and_linear_agree_past_the_memory_window(xp, dtype, params, seed):
+    """Item 42: past S = memory_window the wrap-around is below the tail of the kernel."""
+    h, dt = params.draw(_hope(xp, dtype, n=st.integers(1, 8), dt_min=0.2, dt_max=5.0))
+    tol = 1e-3 * _l1(h)
+    S = int(lti_ops.memory_window(h, dt, tol))
+    L = 2 * S + 8
+    u = as_xp(xp, np.random.default_rng(seed).standard_normal((2, L)), dtype)
+    lin, circ = (_np(lti_ops.hope_conv(u, h, dt, mode=mode)) for mode in ("linear", "circular"))
+    tail = float(np.sum(np.abs(_kernels(h, dt, _support(h, dt))[..., S:])))
+    umax = float(np.max(np.abs(_np(u))))
+    slack = tolerance(dtype, n=L, c=10) * _l1(h) * umax * math.sqrt(L)
+    assert np.max(np.abs(lin[..., S:] - circ[..., S:])) <= tail * umax + slack
+
+
+@given(params=st.data())
+def test_memory_window_is_exact_and_follows_the_n_over_dt_rule(xp, params):
+    h, dt = params.draw(_hope(xp, "float64", n=st.integers(8, 24), dt_min=0.05, dt_max=20.0))
+    tol = 1e-6 * _l1(h)
+    S = int(lti_ops.memory_window(h, dt, tol))
+    k = np.abs(_kernels(h, dt, _support(h, dt, rel=1e-12)))
+    assert np.all(k[S:] < tol) and k[S - 1] >= tol
+    rule = h.shape[-1] * max(dt, 1 / dt)
+    assert 0.8 * rule <= S <= 2.5 * rule + 2
+
+
+def test_memory_window_at_unit_timescale_is_the_fir_length(xp):
+    h = as_xp(xp, np.array([[1.0, 0.0, 2.0, 0.0], [1.0, 1e-9, 0.0, 0.0]]))
+    assert to_numpy(lti_ops.memory_window(h, 1.0, 1e-6)).tolist() == [4, 2]  # last |k_j| >= tol at j = 3, 1
+    assert to_numpy(lti_ops.memory_window(h, 1.0, 10.0)).tolist() == [0, 0]
+
+
+@given(params=st.data(), seed=SEEDS, L=st.integers(1, 48))
+def test_real_output_for_real_input_is_algorithm_1(xp, dtype, params, seed, L):
+    """Item 43: Re(ifft(fft(u) g)) = circular_conv(u, Re(ifft(g))), and hope_conv is it."""
+    h, dt = params.draw(_hope(xp, dtype, batch_shape=st.sampled_from([(), (3,)])))
+    rng = np.random.default_rng(seed)
+    u = rng.standard_normal((2,) + tuple(h.shape[:-1]) + (L,))
+    D = rng.standard_normal(h.shape[:-1])
+    y = lti_ops.hope_conv(as_xp(xp, u, dtype), h, dt, D=as_xp(xp, D, dtype), mode="circular")
+    assert y.dtype == getattr(xp, dtype)
+    g = _np(lti_ops.hope_transfer(h, dt, L))
+    want = np.real(np.fft.ifft(np.fft.fft(u) * g)) + D[..., None] * u
+    kr = np.real(np.fft.ifft(g))
+    via_kernel = lti_ops.fftconv(as_xp(xp, u, dtype), as_xp(xp, kr, dtype), mode="circular")
+    scale = _l1(h) * float(np.max(np.abs(u))) * math.sqrt(L) + float(np.max(np.abs(D * u[..., 0]), initial=0))
+    atol = tolerance(dtype, n=h.shape[-1] + math.log2(L) + 4) * scale
+    assert_close(y, want, atol=atol, rtol=0)
+    assert_close(via_kernel, want - D[..., None] * u, atol=atol, rtol=0)
+
+
+@given(params=st.data(), seed=SEEDS, L=st.integers(1, 48), complex_u=st.booleans())
+def test_linear_conv_is_the_causal_convolution(xp, dtype, params, seed, L, complex_u):
+    h, dt = params.draw(_hope(xp, dtype, batch_shape=st.sampled_from([(), (3,)])))
+    rng = np.random.default_rng(seed)
+    u = rng.standard_normal(tuple(h.shape[:-1]) + (L,)) + (1j * rng.standard_normal(L) if complex_u else 0)
+    y = lti_ops.hope_conv(as_xp(xp, u, COMPLEX[dtype] if complex_u else dtype), h, dt, D=0.5)
+    k = _kernels(h, dt, L)
+    k = k if complex_u else k.real
+    want = np.empty(np.broadcast_shapes(u.shape, k.shape), complex)
+    for i in np.ndindex(*want.shape[:-1]):
+        want[i] = np.convolve(np.broadcast_to(u, want.shape)[i], np.broadcast_to(k, want.shape)[i])[:L]
+    want = want + 0.5 * u
+    assert y.dtype == (_complex_dtype(xp, dtype) if complex_u else getattr(xp, dtype))
+    scale = _l1(h) * float(np.max(np.abs(u))) * math.sqrt(L) + float(np.max(np.abs(u)))
+    assert_close(y, want, atol=tolerance(dtype, n=h.shape[-1] + math.log2(L) + 8) * scale, rtol=0)
+
+
+@given(params=st.data(), seed=SEEDS, mode=st.sampled_from(["linear", "circular"]))
+def test_batch_equals_loop(xp, params, seed, mode):
+    """Item 45: (B, H, L) with one dt per channel = a loop over channels."""
+    h, dt = params.draw(_hope(xp, "float64", batch_shape=(3,), dt_min=0.3, dt_max=3.0))
+    u = np.random.default_rng(seed).standard_normal((2, 3, 24))
+    y = to_numpy(lti_ops.hope_conv(as_xp(xp, u), h, dt, mode=mode))
+    k = to_numpy(lti_ops.hope_kernel(h, dt, 24, mode=mode))
+    for c in range(3):
+        hc, dc = h[c : c + 1, :], float(to_numpy(dt)[c])
+        kc = to_numpy(lti_ops.hope_kernel(hc, dc, 24, mode=mode))[0]
+        np.testing.assert_allclose(k[c], kc, rtol=0, atol=1e-14 * _l1(h))
+        yc = to_numpy(lti_ops.hope_conv(as_xp(xp, u[:, c : c + 1]), hc, dc, mode=mode))[:, 0]
+        np.testing.assert_allclose(y[:, c], yc, rtol=0, atol=1e-13 * _l1(h) * np.abs(u).max())
+
+
+def test_hope_transfer_takes_the_kernel_keyword(xp):
+    h = as_xp(xp, np.array([1.0 + 1j, 0.5, -0.25j]))
+    assert_close(lti_ops.hope_transfer(h, 0.3, 16, kernel="xp"), lti_ops.hope_transfer(h, 0.3, 16, kernel="auto"), rtol=0)
+    with pytest.raises(ValueError, match=r"kernel='cupy' serves cupy arrays only"):
+        lti_ops.hope_kernel(h, 0.3, 8, kernel="cupy")
+    with pytest.raises(ValueError, match=r"kernel='fast' is not valid"):
+        lti_ops.hope_conv(as_xp(xp, np.ones(8)), h, 0.3, kernel="fast")
+
+
+def test_linear_node_count_rule():
+    """N = n + 1 at dt = 1 (FIR); the rule is symmetric in dt <-> 1/dt and grows like n/dt."""
+    assert tail_length(64, 0.0, 40.0) == 65
+    for dt in (0.1, 0.01):
+        a = (1 - dt) / (1 + dt)
+        N = tail_length(64, a, math.log(2 / 2.2e-16))
+        assert 64 / dt < N < 2 * 64 / dt
+    h = np.ones(4) / 4
+    k_short = lti_ops.hope_kernel(h, 0.2, 16, n_nodes=16)  # aliased on purpose
+    assert np.max(np.abs(k_short - lti_ops.hope_kernel(h, 0.2, 16))) > 1e-6
+
+
+# --------------------------------------------------------------------------- fits and init
+
+
+@given(params=st.data(), extra=st.integers(0, 10))
+def test_fit_of_a_hope_kernel_recovers_it(xp, dtype, params, extra):
+    h, _ = params.draw(_hope(xp, dtype, batch_shape=st.sampled_from([(), (2,)])))
+    n = h.shape[-1]
+    k = lti_ops.hope_kernel(h, 1.0, n + 1 + extra)
+    fit = lti_ops.hope_from_kernel(k, n)
+    atol = tolerance(dtype, n=n + 4) * _l1(h)
+    assert_close(fit.h, _np(h), atol=atol, rtol=0)
+    assert_close(fit.D, np.zeros(h.shape[:-1]), atol=atol, rtol=0)
+    assert float(np.max(to_numpy(fit.error))) <= atol * math.sqrt(extra + 1)
+    longer = lti_ops.hope_from_kernel(k, n + 3)
+    assert tuple(longer.h.shape) == tuple(h.shape[:-1]) + (n + 3,)
+
+
+@given(seed=SEEDS, L=st.integers(2, 30), n=st.integers(1, 40))
+def test_fit_error_is_the_residual_norm(xp, dtype, seed, L, n):
+    k = np.random.default_rng(seed).standard_normal((2, L)).astype(dtype)
+    fit = lti_ops.hope_from_kernel(as_xp(xp, k, dtype), n)
+    residual = k.copy()
+    residual[:, 0] -= to_numpy(fit.D)
+    m = min(n, L - 1)
+    residual[:, 1 : m + 1] -= to_numpy(fit.h)[:, :m]
+    assert np.all(to_numpy(fit.h)[:, m:] == 0)
+    assert_close(fit.error, np.linalg.norm(residual.astype(float), axis=-1), rtol=tolerance(dtype, n=L))
+
+
+@given(sys=st.data(), n=st.integers(1, 12))
+def test_fit_of_a_state_space(xp, dtype, sys, n):
+    cont = sys.draw(lst.stable_diagonals(xp=xp, dtype=dtype, n_inputs=1, n_outputs=1, margin=0.5))
+    disc = lti_ops.discretize(cont, 0.5, "zoh")
+    fit = lti_ops.hope_from_state_space(disc, n)
+    m = _np(lti_ops.markov_parameters(disc, 400))[0, 0]
+    scale = float(np.max(np.abs(m)))
+    assert_close(fit.h, m[1 : n + 1], atol=tolerance(dtype, n=20) * scale, rtol=0)
+    assert_close(fit.D, m[0], atol=tolerance(dtype, n=4) * scale, rtol=0)
+    tail = math.sqrt(float(np.sum(np.abs(m[n + 1 :]) ** 2)))
+    assert abs(float(fit.error) - tail) <= tolerance(dtype, n=100, c=100) * scale + 1e-6 * tail
+
+
+def test_hope_init_scalings_and_reproducibility(xp):
+    h = lti_ops.hope_init(64, H=200, rng=0, xp=xp)
+    hn = to_numpy(h)
+    assert hn.shape == (200, 64) and h.dtype == xp.complex128
+    assert abs(np.mean(np.abs(hn) ** 2) * 8 * 64 - 1) < 0.05  # randn(cfloat) / sqrt(2n) / 2
+    assert abs(np.mean(hn.real**2) / np.mean(hn.imag**2) - 1) < 0.1
+    lra = to_numpy(lti_ops.hope_init(64, H=200, scaling="lra", rng=0))
+    assert abs(np.mean(np.abs(lra) ** 2) * 2 * 64 - 1) < 0.05
+    decayed = to_numpy(lti_ops.hope_init(64, H=200, decay_exp=-1.0, rng=0))
+    np.testing.assert_allclose(decayed, to_numpy(lti_ops.hope_init(64, H=200, rng=0)) / np.arange(1, 65))
+    np.testing.assert_array_equal(to_numpy(lti_ops.hope_init(5, rng=3)), to_numpy(lti_ops.hope_init(5, rng=3)))
+    assert lti_ops.hope_init(5, dtype="float32", xp=xp).dtype == xp.complex64
+
+
+def test_random_hope_is_high_rank():
+    """papers.md §3.8: random h has eps-rank close to n (57/61/62 of 64 for one draw)."""
+    h = lti_ops.hope_init(64, H=5, rng=1)
+    sv = np.stack([np.linalg.svd(scipy.linalg.hankel(x, np.zeros(64)), compute_uv=False) for x in h])
+    ranks = to_numpy(lti_ops.epsilon_rank(sv, 1e-4))
+    assert np.all(ranks >= 55)
+
+
+@given(params=st.data())
+def test_hope_parameters_strategy_is_bounded(xp, dtype, params):
+    h, dt = params.draw(_hope(xp, dtype, batch_shape=st.sampled_from([(), (2, 3)]), dt_min=0.2, dt_max=5.0))
+    assert h.dtype == _complex_dtype(xp, dtype)
+    d = _dt_np(dt)
+    assert np.all((d >= 0.2 * (1 - 1e-6)) & (d <= 5.0 * (1 + 1e-6)))
+    assert d.shape == tuple(h.shape[:-1])
+    assert float(np.max(np.abs(_np(h)))) < 10
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_error_paths(xp):
+    h = as_xp(xp, np.array([1.0, 0.5]))
+    with pytest.raises(TypeError, match=r"`h` must be an array of shape \(\.\.\., n\); got list"):
+        lti_ops.hope_kernel([1.0], 1.0, 4)
+    with pytest.raises(ValueError, match=r"`h` must have shape \(\.\.\., n\); got \(\)"):
+        lti_ops.hope_kernel(as_xp(xp, np.array(1.0)), 1.0, 4)
+    with pytest.raises(ValueError, match=r"`h` must hold at least one Markov parameter .* got shape \(2, 0\)"):
+        lti_ops.hope_transfer(as_xp(xp, np.zeros((2, 0))), 1.0, 4)
+    with pytest.raises(ValueError, match=r"`dt` must be positive and finite; got -1.0"):
+        lti_ops.hope_kernel(h, -1.0, 4)
+    with pytest.raises(ValueError, match=r"`dt` must be positive and finite everywhere"):
+        lti_ops.hope_transfer(h, as_xp(xp, np.array([0.0])), 4)
+    with pytest.raises(TypeError, match=r"`dt` must be real; got 1j"):
+        lti_ops.mobius_nodes(4, 1j)
+    with pytest.raises(ValueError, match=r"batch shapes do not broadcast: `h` has batch shape \(2,\) and `dt` has batch shape \(3,\)"):
+        lti_ops.hope_kernel(as_xp(xp, np.ones((2, 3))), as_xp(xp, np.ones(3)), 4)
+    with pytest.raises(ValueError, match=r"`L` must be a positive integer; got 0"):
+        lti_ops.hope_transfer(h, 1.0, 0)
+    with pytest.raises(ValueError, match=r"`mode` must be one of \['linear', 'circular'\]; got 'full'"):
+        lti_ops.hope_kernel(h, 1.0, 4, mode="full")
+    with pytest.raises(ValueError, match=r"`tol` and `n_nodes` are for mode='linear'"):
+        lti_ops.hope_kernel(h, 1.0, 4, mode="circular", tol=1e-3)
+    with pytest.raises(ValueError, match=r"`tol` must be in \(0, 1\); got 2.0"):
+        lti_ops.hope_kernel(h, 1.0, 4, tol=2.0)
+    with pytest.raises(ValueError, match=r"`tol` must be finite and > 0; got 0.0"):
+        lti_ops.hope_kernel(h, 1.0, 4, tol=0.0)
+    with pytest.raises(ValueError, match=r"`n_nodes` must be at least L = 8; got 4"):
+        lti_ops.hope_kernel(h, 1.0, 8, n_nodes=4)
+    with pytest.raises(ValueError, match=r"`points` holds 0, the pole of G"):
+        lti_ops.hope_transfer_at(h, as_xp(xp, np.array([1.0, 0.0])))
+    with pytest.raises(TypeError, match=r"`points` must be an array of shape \(\.\.\., K\); got float"):
+        lti_ops.hope_transfer_at(h, 1.0)
+    with pytest.raises(ValueError, match=r"`z` holds the pole \(1 \+ dt\) / \(1 - dt\)"):
+        lti_ops.mobius(as_xp(xp, np.array([3.0 + 0j])), 0.5)
+    with pytest.raises(ValueError, match=r"`dtype` must be complex64 or complex128; got 'float32'"):
+        lti_ops.mobius_nodes(4, 1.0, dtype="float32", xp=xp)
+    with pytest.raises(TypeError, match=r"`xp` must be an array namespace"):
+        lti_ops.mobius_nodes(4, 1.0, xp="numpy")
+
+
+def test_conv_fit_window_and_init_error_paths(xp):
+    h = as_xp(xp, np.array([1.0, 0.5]))
+    with pytest.raises(TypeError, match=r"`u` must be an array of shape \(\.\.\., L\); got int"):
+        lti_ops.hope_conv(3, h, 1.0)
+    with pytest.raises(ValueError, match=r"`u` has shape \(2, 0\): its time axis \(the last\) must not be empty"):
+        lti_ops.hope_conv(as_xp(xp, np.zeros((2, 0))), h, 1.0)
+    with pytest.raises(ValueError, match=r"batch shapes do not broadcast: `u` has batch shape \(3,\) and `h` has batch shape \(2,\)"):
+        lti_ops.hope_conv(as_xp(xp, np.zeros((3, 5))), as_xp(xp, np.ones((2, 2))), 1.0)
+    with pytest.raises(ValueError, match=r"`tol` must be finite and > 0; got -1.0"):
+        lti_ops.memory_window(h, 1.0, -1.0)
+    with pytest.raises(ValueError, match=r"`n` must be a positive integer; got 0"):
+        lti_ops.hope_from_kernel(h, 0)
+    with pytest.raises(ValueError, match=r"`k` must hold at least one sample .* got shape \(0,\)"):
+        lti_ops.hope_from_kernel(as_xp(xp, np.zeros(0)), 2)
+    with pytest.raises(TypeError, match=r"`sys` must be a StateSpace, Diagonal or DPLR system; got tuple"):
+        lti_ops.hope_from_state_space((1, 2), 2)
+    cont = lti_ops.Diagonal.siso(as_xp(xp, np.array([-1.0])), as_xp(xp, np.ones(1)), as_xp(xp, np.ones(1)))
+    with pytest.raises(ValueError, match=r"`sys` must be a discrete-time system"):
+        lti_ops.hope_from_state_space(cont, 2)
+    mimo = lti_ops.Diagonal(as_xp(xp, np.array([0.5])), as_xp(xp, np.ones((1, 2))), as_xp(xp, np.ones((1, 1))), dt=1.0)
+    with pytest.raises(ValueError, match=r"`sys` must be SISO \(HOPE channels are\); got 1 outputs and 2 inputs"):
+        lti_ops.hope_from_state_space(mimo, 2)
+    unstable = lti_ops.Diagonal.siso(as_xp(xp, np.array([1.5])), as_xp(xp, np.ones(1)), as_xp(xp, np.ones(1)), dt=1.0)
+    with pytest.raises(ValueError, match=r"stable"):
+        lti_ops.hope_from_state_space(unstable, 2)
+    with pytest.raises(ValueError, match=r"`scaling` must be one of \['standalone', 'lra'\]; got 'xavier'"):
+        lti_ops.hope_init(4, scaling="xavier")
+    with pytest.raises(ValueError, match=r"`H` must be a positive integer; got 0"):
+        lti_ops.hope_init(4, H=0)
+    with pytest.raises(TypeError, match=r"`rng` must be None, a non-negative int seed or a numpy.random.Generator"):
+        lti_ops.hope_init(4, rng="seed")
+    with pytest.raises(ValueError, match=r"`dtype` must be float32 or float64"):
+        lti_ops.hope_init(4, dtype="int8")
