@@ -1,17 +1,56 @@
-"""``python -m benchmarks [--quick]``: print medians and ratios (peer time / lti_ops time)."""
+"""``python -m benchmarks [--quick] [--only AREA ...] [--out PATH]``.
+
+Times every case of every area module against its peers (interleaved, after warm-up),
+reports medians, ratios (peer time / lti_ops time), peak memory and the first call
+(which pays the Numba compilation), then the memory and scaling tables, and writes them
+all to docs/benchmarks.md.
+"""
 
 import argparse
+import importlib
+import time
 
-from benchmarks import discretize, kernels
+from benchmarks import _report
+from benchmarks._case import OURS, Row
+from benchmarks._timing import compare, first_call, peak_memory
+
+AREAS = ["discretize", "kernels", "markov", "transfer", "recurrence", "fftconv"]
+
+
+def run_case(case, quick):
+    """Rows of one case: first call of ours, interleaved medians, then one traced call each."""
+    first = first_call(case.contenders[OURS])
+    repeat = case.repeat or 7
+    medians = compare(case.contenders, repeat=min(repeat, 3) if quick else repeat)
+    ours = medians[OURS]
+    rows = []
+    for name, func in case.contenders.items():
+        peak, out = peak_memory(func)
+        rows.append(Row(case.name, name, medians[name], medians[name] / ours, peak, out,
+                        first if name == OURS else None, case.bars.get(name)))
+    return rows
 
 
 def main():
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
+    parser.add_argument("--only", nargs="*", choices=AREAS + ["memory", "scaling"], help="areas to run")
+    parser.add_argument("--out", default="docs/benchmarks.md", help="Markdown report ('' to skip)")
     args = parser.parse_args()
-    print(f"{'case':52s} {'contender':20s} {'median':>10s} {'ratio':>8s}")
-    for case, peer, seconds, ratio in [*discretize.run(quick=args.quick), *kernels.run(quick=args.quick)]:
-        print(f"{case:52s} {peer:20s} {seconds * 1e3:8.2f}ms {ratio:7.2f}x")
+    selected = args.only or AREAS + ["memory", "scaling"]
+    start = time.time()
+    rows = []
+    for area in (a for a in AREAS if a in selected):
+        for case in importlib.import_module(f"benchmarks.{area}").cases(args.quick):
+            rows += run_case(case, args.quick)
+            _report.print_rows(rows[-len(case.contenders):])
+    memory = importlib.import_module("benchmarks.memory").run(args.quick) if "memory" in selected else []
+    scaling = importlib.import_module("benchmarks.scaling").run(args.quick) if "scaling" in selected else []
+    text = _report.markdown(rows, memory, scaling, quick=args.quick, seconds=time.time() - start)
+    print(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
-"""Interleaved median timing of competing callables."""
+"""Interleaved median timing and peak memory of competing callables."""
 
+import gc
 import statistics
 import time
+import tracemalloc
 
 
 def compare(contenders, *, repeat=7, warmup=1):
@@ -20,3 +22,33 @@ def compare(contenders, *, repeat=7, warmup=1):
             func()
             times[name].append(time.perf_counter() - start)
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+def first_call(func):
+    """Seconds of one call (the first in the process pays for any JIT compilation)."""
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def peak_memory(func):
+    """(peak bytes allocated during one call beyond what existed before, bytes of its result).
+
+    tracemalloc sees every NumPy array buffer (and Python objects); it does not see the few
+    small per-thread scratch arrays that Numba kernels allocate through their own runtime,
+    nor pocketfft's internal work buffers.
+    """
+    gc.collect()
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    result = func()
+    peak = tracemalloc.get_traced_memory()[1] - base
+    tracemalloc.stop()
+    return peak, _nbytes(result)
+
+
+def _nbytes(result):
+    if isinstance(result, (tuple, list)):
+        return sum(_nbytes(r) for r in result)
+    return int(getattr(result, "nbytes", 0))

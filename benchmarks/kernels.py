@@ -1,77 +1,78 @@
-"""Kernels, transfer functions and convolution: lti_ops against the naive NumPy/SciPy forms."""
+"""SSM kernels: S4D (diagonal, Vandermonde) and S4 (DPLR, Cauchy + Woodbury + iFFT)
+against the naive NumPy forms of the S4 code."""
 
 import numpy as np
-import scipy.signal
 
 import lti_ops
-from benchmarks._timing import compare
+from benchmarks._case import OURS, Case
 
 
-def _vandermonde_case(quick):
-    H, N, L = (64, 64, 1024) if quick else (256, 64, 4096)
-    ssm = lti_ops.s4d_init("lin", N, H=H, rng=0, dtype="float32")
-    dt = lti_ops.init_dt(H, rng=0, dtype="float32")
+def s4d_inputs(H, N, L, dtype="float32"):
+    """An S4D-Lin layer (N states = N/2 conj pairs), per-channel steps, and the naive
+    form's precomputed x = dt lam and ZOH weights w."""
+    ssm = lti_ops.s4d_init("lin", N, H=H, rng=0, dtype=dtype)
+    dt = lti_ops.init_dt(H, rng=0, dtype=dtype)
     x = dt[:, None] * ssm.lam
     w = ssm.C[:, 0, :] * ssm.B[..., 0] * np.expm1(x) / ssm.lam
-    l = np.arange(L, dtype=np.float32)
-    return f"S4D kernel (zoh, conj_sym) H={H} N={N} L={L} c64", {
-        "lti_ops": lambda: lti_ops.ssm_kernel(ssm, L, dt=dt, method="zoh"),
-        "numpy broadcast exp(l x)": lambda: 2 * np.real(np.einsum("hn,hnl->hl", w, np.exp(x[..., None] * l))),
-    }
+    return ssm, dt, x, w
 
 
-def _dplr_case(quick):
+def log_vandermonde_naive(w, x, L):
+    """S4's ``log_vandermonde_naive``: 2 Re sum_n w_n exp(l x_n) with the (H, N, L) matrix."""
+    l = np.arange(L, dtype=np.real(x).dtype)
+    return 2 * np.real(np.einsum("hn,hnl->hl", w, np.exp(x[..., None] * l)))
+
+
+def s4d_case(quick):
     H, N, L = (64, 64, 1024) if quick else (256, 64, 4096)
+    ssm, dt, x, w = s4d_inputs(H, N, L)
+    return Case(
+        f"S4D kernel ZOH conj_sym H={H} N={N} L={L} c64->f32",
+        {
+            OURS: lambda: lti_ops.ssm_kernel(ssm, L, dt=dt, method="zoh"),
+            "numpy log_vandermonde_naive": lambda: log_vandermonde_naive(w, x, L),
+            "lti_ops kernel='xp'": lambda: lti_ops.ssm_kernel(ssm, L, dt=dt, method="zoh", kernel="xp"),
+        },
+        bars={"numpy log_vandermonde_naive": 25},
+    )
+
+
+def dplr_inputs(H, N, L):
+    """An S4-LegS layer discretized (S4 bilinear) per channel, with S4's stored C~."""
     ssm = lti_ops.nplr("legs", N, C=np.ones(N))
     dt = np.exp(np.linspace(np.log(1e-3), np.log(1e-1), H))
-    disc = lti_ops.discretize(ssm, dt, "s4_bilinear")
-    dense = disc.to_dense()
-    A, Bm, Cm = (np.broadcast_to(x, (H,) + x.shape[-2:]) for x in (dense.A, dense.B, dense.C))
-    return f"DPLR S4 kernel (rank 1) H={H} N={N} L={L}", {
-        "lti_ops": lambda: lti_ops.ssm_kernel(disc, L),
-        "scipy dimpulse loop (dense)": lambda: [
-            scipy.signal.dimpulse((A[h], Bm[h], Cm[h], dense.D, 1.0), n=L + 1) for h in range(H)
-        ],
-    }
+    return lti_ops.c_tilde(lti_ops.discretize(ssm, dt, "s4_bilinear"), L)
 
 
-def _fftconv_case(quick):
-    B, H, L = (2, 64, 1024) if quick else (8, 256, 4096)
-    rng = np.random.default_rng(0)
-    u = rng.standard_normal((B, H, L)).astype(np.float32)
-    k = rng.standard_normal((H, L)).astype(np.float32)
-
-    def numpy_2l():
-        return np.fft.irfft(np.fft.rfft(u, n=2 * L) * np.fft.rfft(k, n=2 * L), n=2 * L)[..., :L]
-
-    return f"causal FFT convolution B={B} H={H} L={L} f32", {
-        "lti_ops": lambda: lti_ops.fftconv(u, k),
-        "scipy fftconvolve": lambda: scipy.signal.fftconvolve(u, k[None], axes=-1)[..., :L],
-        "numpy rfft n=2L": numpy_2l,
-    }
-
-
-def _transfer_case(quick):
-    H, N, K = (64, 64, 1024) if quick else (256, 64, 4096)
-    ssm = lti_ops.s4d_init("inv", 2 * N, H=H, rng=0)
-    z = np.exp(1j * np.linspace(0, np.pi, K))
-    lam, b, c = ssm.lam, ssm.B[..., 0], ssm.C[..., 0, :]
-
-    def broadcast():
-        v = (c * b)[..., None]
-        return np.sum(v / (z - lam[..., None]) + np.conj(v) / (z - np.conj(lam)[..., None]), axis=-2)
-
-    return f"diagonal transfer function H={H} N={N} K={K}", {
-        "lti_ops": lambda: lti_ops.transfer_function(ssm, z),
-        "numpy broadcast Cauchy": broadcast,
-    }
+def dplr_naive(disc, L):
+    """Broadcast Cauchy sums of the four Woodbury weights (conj pairs written out, the
+    reciprocals shared by the weights: stronger than S4's ``cauchy_naive``), the rank-1
+    Woodbury combination and the inverse real FFT."""
+    z = np.exp(2j * np.pi * np.arange(L // 2 + 1) / L)
+    lam = disc.lam
+    a = np.stack(np.broadcast_arrays(disc.C[..., 0, :], np.conj(disc.Q[..., 0]), lam))[:2]
+    b = np.stack(np.broadcast_arrays(disc.B[..., 0], disc.P[..., 0], lam))[:2]
+    v = a[:, None] * b[None, :]  # (2, 2, H, N)
+    v = np.concatenate([v, np.conj(v)], axis=-1)
+    r = 1 / (z - np.concatenate([lam, np.conj(lam)], axis=-1)[..., None])  # (H, 2N, K)
+    k = np.einsum("abhn,hnk->abhk", v, r)
+    G = k[0, 0] - k[0, 1] * k[1, 0] / (1 + k[1, 1])
+    return np.fft.irfft(z * G, n=L)
 
 
-def run(quick=False):
-    rows = []
-    for make in (_vandermonde_case, _dplr_case, _fftconv_case, _transfer_case):
-        name, contenders = make(quick)
-        medians = compare(contenders, repeat=3 if quick else 5)
-        ours = medians["lti_ops"]
-        rows += [(name, peer, t, t / ours) for peer, t in medians.items()]
-    return rows
+def dplr_case(quick):
+    H, N, L = (64, 64, 1024) if quick else (256, 64, 4096)
+    disc = dplr_inputs(H, N, L)
+    return Case(
+        f"S4 DPLR kernel rank 1 H={H} N={N} L={L} c128 (C~ given)",
+        {
+            OURS: lambda: lti_ops.ssm_kernel(disc, L, c_is_tilde=True),
+            "numpy broadcast Cauchy+Woodbury": lambda: dplr_naive(disc, L),
+            "lti_ops kernel='xp'": lambda: lti_ops.ssm_kernel(disc, L, c_is_tilde=True, kernel="xp"),
+        },
+        bars={"numpy broadcast Cauchy+Woodbury": 25},
+    )
+
+
+def cases(quick):
+    return [s4d_case(quick), dplr_case(quick)]

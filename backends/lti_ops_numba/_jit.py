@@ -9,6 +9,7 @@ first call for a precision compiles that precision only (numbagg's pattern).
 from __future__ import annotations
 
 import math
+import time
 
 import numba
 import numpy as np
@@ -44,6 +45,7 @@ class Kernel:
     def __init__(self, pyfunc, template, parallel=True):
         self.pyfunc, self.template, self.parallel = pyfunc, template, parallel
         self._compiled = {}
+        self.compile_seconds = {}  # dtype name -> seconds spent compiling it
         self.__doc__, self.__name__ = pyfunc.__doc__, pyfunc.__name__
         ALL.append(self)
 
@@ -57,7 +59,9 @@ class Kernel:
                 signature, parallel=self.parallel, fastmath=set(FASTMATH), error_model="numpy",
                 nogil=True, cache=False,
             )
+            start = time.perf_counter()
             self._compiled[dtype] = jit(self.pyfunc)
+            self.compile_seconds[str(dtype)] = time.perf_counter() - start
         return self._compiled[dtype]
 
     def compiled(self):

@@ -1,0 +1,79 @@
+"""Console lines and the Markdown report (docs/benchmarks.md)."""
+
+import datetime
+import os
+import platform
+
+import numpy as np
+import scipy
+
+MIB = 2**20
+
+
+def print_rows(rows):
+    for r in rows:
+        first = f" first call {r.first:.2f}s" if r.first is not None else ""
+        print(f"{r.case:58s} {r.contender:36s} {r.median * 1e3:10.2f} ms {r.ratio:8.2f}x {r.verdict}{first}", flush=True)
+
+
+def _versions():
+    try:
+        import numba
+
+        nb = numba.__version__
+    except ImportError:
+        nb = "not installed"
+    return f"numpy {np.__version__}, scipy {scipy.__version__}, numba {nb}, Python {platform.python_version()}"
+
+
+def _compile_times():
+    try:
+        from lti_ops_numba._jit import ALL
+    except ImportError:
+        return []
+    return [(k.__name__, d, s) for k in ALL for d, s in sorted(k.compile_seconds.items())]
+
+
+def markdown(rows, memory, scaling, *, quick, seconds):
+    mode = "`--quick` (small sizes, 3 repeats)" if quick else "full sizes"
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `python -m benchmarks{' --quick' if quick else ''}` on {datetime.date.today()}: {mode}, "
+        f"{os.cpu_count()} CPU cores ({platform.machine()}), {_versions()}; {seconds:.0f} s in all.",
+        "",
+        "Every case runs its contenders in one process, interleaved round by round after one warm-up "
+        "call each; times are medians. **ratio** = contender's median / lti_ops' median (above 1: "
+        "lti_ops is faster). *lti_ops* is the default `kernel=\"auto\"`, which takes the Numba kernels "
+        "for NumPy input; `kernel='xp'` is the pure Array-API reference. **peak** is the tracemalloc "
+        "peak of one call (NumPy buffers; not Numba's small per-thread scratch or pocketfft's work "
+        "buffers). **first call** is lti_ops' first call in the process, compilation included; the "
+        "compile times themselves are in the second table. Other processes may have shared the two "
+        "cores: re-run to check.",
+        "",
+        "| case | contender | median (ms) | ratio | peak (MiB) | bar | first call (s) |",
+        "|---|---|---:|---:|---:|---|---:|",
+    ]
+    for r in rows:
+        first = f"{r.first:.2f}" if r.first is not None else ""
+        peak = f"{r.peak / MIB:.1f}" if r.peak is not None else ""
+        lines.append(f"| {r.case} | {r.contender} | {r.median * 1e3:.2f} | {r.ratio:.2f} | {peak} | {r.verdict} | {first} |")
+    compile_rows = _compile_times()
+    if compile_rows:
+        lines += ["", "## Numba compile times (first use, once per precision)", "",
+                  "| kernel | precision | seconds |", "|---|---|---:|"]
+        lines += [f"| `{name}` | {d} | {s:.2f} |" for name, d, s in compile_rows]
+    if memory:
+        lines += ["", "## Peak memory against the output's size", "",
+                  "| computation | kernel | peak (MiB) | output (MiB) | peak / output |", "|---|---|---:|---:|---:|"]
+        lines += [f"| {n} | {k} | {p:.1f} | {o:.1f} | {r:.2f} |" for n, k, p, o, r in memory]
+    if scaling:
+        lines += ["", "## Time scaling of the Numba kernels", "",
+                  "Each row varies one size (the others at their base values); a ratio near 2 per "
+                  "doubling is linear.", "",
+                  "| primitive | size varied | sizes | medians (ms) | ratios per doubling |", "|---|---|---|---|---|"]
+        for label, axis, sizes, times in scaling:
+            ms = ", ".join(f"{t * 1e3:.1f}" for t in times)
+            ratios = ", ".join(f"{b / a:.2f}" for a, b in zip(times, times[1:]))
+            lines.append(f"| {label} | {axis} | {', '.join(map(str, sizes))} | {ms} | {ratios} |")
+    return "\n".join(lines) + "\n"
