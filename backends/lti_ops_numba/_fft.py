@@ -34,7 +34,8 @@ def spectral_product(xp, u, kernel, n, mimo):
         Y = np.sum(K * U[..., None, :, :], axis=-2)  # (..., P, M, F) -> (..., P, F)
     elif U.shape == np.broadcast_shapes(U.shape, K.shape):
         U *= K  # in place: no third spectrum
-        Y = U
+        Y, K = U, None
     else:
         Y = K * U
+    del U, K  # only Y lives on through the inverse transform
     return inverse(Y, n=n, axis=-1, workers=WORKERS, overwrite_x=True)

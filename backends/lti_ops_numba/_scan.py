@@ -32,44 +32,49 @@ def scan(op, u, x0, method, control):
     br, bi = split(flat(np.swapaxes(np.asarray(sys.B, op.dtype), -1, -2), batch, (sys.n_inputs, n)), rdtype)
     cr, ci = split(flat(np.asarray(sys.C, op.dtype), batch, (sys.n_outputs, n)), rdtype)
     xr, xi = split(flat(op.initial_state(x0), batch, (n,)), rdtype)
-    signal = op.as_signal(u)  # (..., M, L) in the input dtype
+    signal = u[..., None, :] if op.siso else u  # (..., M, L), a view
     L = signal.shape[-1]
-    uf, su = _float_view(flat(signal, batch, signal.shape[-2:]), rdtype)
+    uf, su = _float_view(flat(signal, batch, signal.shape[-2:]), rdtype, op.u_dtype)
     real_out = op.conj_sym or not complex_state
     y = np.empty((len(lr), sys.n_outputs, L), dtype=rdtype if real_out else op.dtype)
-    yf = y.view(rdtype)
-    factor = 2.0 if op.conj_sym else 1.0
-    _scan[rdtype](lr, li, br, bi, cr, ci, uf, su, xr, xi, bool(control), rdtype.type(factor), 1 if real_out else 2, yf)
+    out_dtype = np.result_type(y.dtype, op.u_dtype)
+    fused = out_dtype == y.dtype  # D u fits the kernel's output: add it there
+    dr, di = split(flat(np.asarray(sys.D) if fused else np.zeros(sys.D.shape), batch, sys.D.shape[-2:]), rdtype)
+    factor = rdtype.type(2.0 if op.conj_sym else 1.0)
+    _scan[rdtype](lr, li, br, bi, cr, ci, dr, di, uf, su, xr, xi, bool(control), factor, 1 if real_out else 2, y.view(rdtype))
     y = y.reshape(batch + y.shape[-2:])
-    Du = np.matmul(np.asarray(sys.D, signal.dtype), signal)
-    y = y + Du.astype(np.result_type(y.dtype, Du.dtype), copy=False)
+    if not fused:
+        Du = np.matmul(np.asarray(sys.D, op.u_dtype), np.asarray(signal, op.u_dtype))
+        y = y + Du.astype(out_dtype, copy=False)
     x = (xr + 1j * xi).astype(op.dtype) if complex_state else xr.astype(op.dtype)
     return (y[..., 0, :] if op.siso else y), op.public_state(x.reshape(batch + (n,)))
 
 
-def _float_view(u, rdtype):
+def _float_view(u, rdtype, u_dtype):
     """(u as a contiguous array of `rdtype` numbers, 1 for real or 2 for interleaved complex)."""
-    if np.iscomplexobj(u):
+    if np.iscomplexobj(np.empty(0, u_dtype)):
         u = np.ascontiguousarray(u, dtype=np.result_type(rdtype, 1j))
         return u.view(rdtype), 2
     return np.ascontiguousarray(u, dtype=rdtype), 1
 
 
 @kernel("void({f}[:, ::1], {f}[:, ::1], {f}[:, :, ::1], {f}[:, :, ::1], {f}[:, :, ::1], {f}[:, :, ::1], "
-        "{f}[:, :, ::1], int64, {f}[:, ::1], {f}[:, ::1], boolean, {f}, int64, {f}[:, :, ::1])")
-def _scan(lr, li, br, bi, cr, ci, u, su, xr, xi, control, factor, sy, y):
+        "{f}[:, :, ::1], {f}[:, :, ::1], {f}[:, :, ::1], int64, {f}[:, ::1], {f}[:, ::1], boolean, {f}, int64, "
+        "{f}[:, :, ::1])")
+def _scan(lr, li, br, bi, cr, ci, dr, di, u, su, xr, xi, control, factor, sy, y):
     """One channel per iteration of the parallel loop; states x updated in place."""
     B = lr.shape[0]
     M, P = br.shape[1], cr.shape[1]
     for b in numba.prange(B):
         if M == 1 and P == 1 and sy == 1:
-            _siso(lr[b], li[b], br[b, 0], bi[b, 0], cr[b, 0], ci[b, 0], u[b, 0], su, xr[b], xi[b], control, factor, y[b, 0])
+            _siso(lr[b], li[b], br[b, 0], bi[b, 0], cr[b, 0], ci[b, 0], dr[b, 0, 0], di[b, 0, 0], u[b, 0], su,
+                  xr[b], xi[b], control, factor, y[b, 0])
         else:
-            _mimo(lr[b], li[b], br[b], bi[b], cr[b], ci[b], u[b], su, xr[b], xi[b], control, factor, sy, y[b])
+            _mimo(lr[b], li[b], br[b], bi[b], cr[b], ci[b], dr[b], di[b], u[b], su, xr[b], xi[b], control, factor, sy, y[b])
 
 
 @helper
-def _siso(lr, li, br, bi, cr, ci, u, su, xr, xi, control, factor, y):
+def _siso(lr, li, br, bi, cr, ci, dr, di, u, su, xr, xi, control, factor, y):
     """Real output of one SISO channel: the update and the output sum fused over modes."""
     zero = factor * 0
     for l in range(u.shape[0] // su):
@@ -84,11 +89,11 @@ def _siso(lr, li, br, bi, cr, ci, u, su, xr, xi, control, factor, y):
             else:
                 acc += cr[n] * tr - ci[n] * ti
             xr[n], xi[n] = tr, ti
-        y[l] = factor * acc
+        y[l] = factor * acc + (dr * ur - di * ui)
 
 
 @helper
-def _mimo(lr, li, br, bi, cr, ci, u, su, xr, xi, control, factor, sy, y):
+def _mimo(lr, li, br, bi, cr, ci, dr, di, u, su, xr, xi, control, factor, sy, y):
     """Any (P, M), real (sy = 1) or interleaved complex (sy = 2) output."""
     zero = factor * 0
     for l in range(u.shape[1] // su):
@@ -106,6 +111,7 @@ def _mimo(lr, li, br, bi, cr, ci, u, su, xr, xi, control, factor, sy, y):
                 xi[n] += br[m, n] * ui + bi[m, n] * ur
         if not control:
             _output(cr, ci, xr, xi, factor, sy, y, l)
+        _feedthrough(dr, di, u, su, sy, y, l)
 
 
 @helper
@@ -119,3 +125,15 @@ def _output(cr, ci, xr, xi, factor, sy, y, l):
         y[p, sy * l] = factor * sr
         if sy == 2:
             y[p, sy * l + 1] = factor * si
+
+
+@helper
+def _feedthrough(dr, di, u, su, sy, y, l):
+    """y[:, l] += D u_l (real part only when sy == 1, where D u is real)."""
+    for p in range(dr.shape[0]):
+        for m in range(dr.shape[1]):
+            ur = u[m, su * l]
+            ui = u[m, su * l + 1] if su == 2 else ur * 0
+            y[p, sy * l] += dr[p, m] * ur - di[p, m] * ui
+            if sy == 2:
+                y[p, sy * l + 1] += dr[p, m] * ui + di[p, m] * ur
