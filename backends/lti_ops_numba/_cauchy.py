@@ -77,32 +77,40 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, conj, p, r, times_z, out):
         kn = min(NODE_BLOCK, K - k0)
         bz = b if zr.shape[0] > 1 else 0
         accr, acci = np.zeros((XY, kn), wr.dtype), np.zeros((XY, kn), wr.dtype)
-        ir, ii = np.empty(kn, wr.dtype), np.empty(kn, wr.dtype)
+        sr, si = np.empty(kn, wr.dtype), np.empty(kn, wr.dtype)
+        tr, ti = np.empty(kn, wr.dtype), np.empty(kn, wr.dtype)
         for n in range(N):
-            _reciprocals(zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], lr[b, n], li[b, n], ir, ii)
+            _pair(zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], lr[b, n], li[b, n], conj, sr, si, tr, ti)
             for q in range(XY):
-                _mac(accr[q], acci[q], wr[b, q, n], wi[b, q, n], ir, ii)
-            if conj:
-                _reciprocals(zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], lr[b, n], -li[b, n], ir, ii)
-                for q in range(XY):
-                    _mac(accr[q], acci[q], wr[b, q, n], -wi[b, q, n], ir, ii)
+                _mac(accr[q], acci[q], wr[b, q, n], wi[b, q, n], sr, si, tr, ti)
         _woodbury(accr, acci, p, r, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, :, k0 : k0 + kn])
 
 
 @helper
-def _reciprocals(zr, zi, lr, li, ir, ii):
-    """1 / (z_k - lam) for a block of nodes, real/imag split (inf/NaN on an exact hit)."""
+def _pair(zr, zi, lr, li, conj, sr, si, tr, ti):
+    """s = 1/(z - lam) + 1/(z - conj lam) and t = 1/(z - lam) - 1/(z - conj lam) (conj),
+    or s = t = 1/(z - lam), over a block of nodes; inf/NaN on an exact hit. Then
+    w/(z - lam) + conj(w)/(z - conj lam) = Re(w) s + i Im(w) t, and w/(z - lam) likewise:
+    the conjugate pair costs one more reciprocal, not twice the multiply-adds."""
     for k in range(zr.shape[0]):
         dr, di = zr[k] - lr, zi[k] - li
         scale = 1 / (dr * dr + di * di)
-        ir[k], ii[k] = dr * scale, -di * scale
+        ar, ai = dr * scale, -di * scale
+        if conj:
+            er = zi[k] + li
+            scale = 1 / (dr * dr + er * er)
+            br, bi = dr * scale, -er * scale
+            sr[k], si[k], tr[k], ti[k] = ar + br, ai + bi, ar - br, ai - bi
+        else:
+            sr[k], si[k], tr[k], ti[k] = ar, ai, ar, ai
 
 
 @helper
-def _mac(accr, acci, wr, wi, ir, ii):
-    for k in range(ir.shape[0]):
-        accr[k] += wr * ir[k] - wi * ii[k]
-        acci[k] += wr * ii[k] + wi * ir[k]
+def _mac(accr, acci, wr, wi, sr, si, tr, ti):
+    """acc += Re(w) s + i Im(w) t over a block of nodes."""
+    for k in range(sr.shape[0]):
+        accr[k] += wr * sr[k] - wi * ti[k]
+        acci[k] += wr * si[k] + wi * tr[k]
 
 
 @helper
