@@ -27,7 +27,7 @@ def run_case(case, quick):
     for name, func in case.contenders.items():
         peak, out = peak_memory(func)
         rows.append(Row(case.name, name, medians[name], medians[name] / ours, peak, out,
-                        first if name == OURS else None, case.bars.get(name)))
+                        first if name == OURS else None, case.bars.get(name), quick))
     return rows
 
 
