@@ -45,7 +45,7 @@ def cauchy_woodbury(C, B, lam, P, Q, z, conj_sym, times_z=False):
     shared = math.prod(z.shape[:-1]) == 1
     zr, zi = split(np.reshape(z, (1, K)) if shared else flat(z, batch, (K,)), rdtype)
     out = np.empty(batch + (p, m, K), dtype=z.dtype)
-    _cauchy_kernel[rdtype](wr, wi, lr, li, zr, zi, conj_sym, p, r, times_z, out.reshape((-1, p * m, K)))
+    _cauchy_kernel[rdtype](wr, wi, lr, li, zr, zi, conj_sym, p, r, times_z, out.reshape((math.prod(batch), p * m, K)))
     return out
 
 
@@ -80,6 +80,12 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, conj, p, r, times_z, out):
         sr, si = np.empty(kn, wr.dtype), np.empty(kn, wr.dtype)
         tr, ti = np.empty(kn, wr.dtype), np.empty(kn, wr.dtype)
         for n in range(N):
+            if XY == 4 and conj:  # rank-1 SISO DPLR (S4): one fused pass
+                _four_conj(zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], lr[b, n], li[b, n], wr[b, :, n], wi[b, :, n], accr, acci)
+                continue
+            if XY == 1:  # diagonal SISO: one fused pass
+                _one(zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], lr[b, n], li[b, n], wr[b, 0, n], wi[b, 0, n], conj, accr[0], acci[0])
+                continue
             _pair(zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], lr[b, n], li[b, n], conj, sr, si, tr, ti)
             for q in range(XY):
                 _mac(accr[q], acci[q], wr[b, q, n], wi[b, q, n], sr, si, tr, ti)
@@ -103,6 +109,53 @@ def _pair(zr, zi, lr, li, conj, sr, si, tr, ti):
             sr[k], si[k], tr[k], ti[k] = ar + br, ai + bi, ar - br, ai - bi
         else:
             sr[k], si[k], tr[k], ti[k] = ar, ai, ar, ai
+
+
+@helper
+def _four_conj(zr, zi, lr, li, wr, wi, accr, acci):
+    """:func:`_pair` and four :func:`_mac` in one loop (no s, t round trip through memory)."""
+    w0r, w1r, w2r, w3r = wr[0], wr[1], wr[2], wr[3]
+    w0i, w1i, w2i, w3i = wi[0], wi[1], wi[2], wi[3]
+    a0r, a1r, a2r, a3r = accr[0], accr[1], accr[2], accr[3]
+    a0i, a1i, a2i, a3i = acci[0], acci[1], acci[2], acci[3]
+    for k in range(zr.shape[0]):
+        dr, di = zr[k] - lr, zi[k] - li
+        scale = 1 / (dr * dr + di * di)
+        ar, ai = dr * scale, -di * scale
+        er = zi[k] + li
+        scale = 1 / (dr * dr + er * er)
+        br, bi = dr * scale, -er * scale
+        sr, si, tr, ti = ar + br, ai + bi, ar - br, ai - bi
+        a0r[k] += w0r * sr - w0i * ti
+        a0i[k] += w0r * si + w0i * tr
+        a1r[k] += w1r * sr - w1i * ti
+        a1i[k] += w1r * si + w1i * tr
+        a2r[k] += w2r * sr - w2i * ti
+        a2i[k] += w2r * si + w2i * tr
+        a3r[k] += w3r * sr - w3i * ti
+        a3i[k] += w3r * si + w3i * tr
+
+
+@helper
+def _one(zr, zi, lr, li, wr, wi, conj, accr, acci):
+    """acc += w/(z - lam) (+ conj(w)/(z - conj lam)) in one loop."""
+    if conj:
+        for k in range(zr.shape[0]):
+            dr, di = zr[k] - lr, zi[k] - li
+            scale = 1 / (dr * dr + di * di)
+            ar, ai = dr * scale, -di * scale
+            er = zi[k] + li
+            scale = 1 / (dr * dr + er * er)
+            br, bi = dr * scale, -er * scale
+            accr[k] += wr * (ar + br) - wi * (ai - bi)
+            acci[k] += wr * (ai + bi) + wi * (ar - br)
+    else:
+        for k in range(zr.shape[0]):
+            dr, di = zr[k] - lr, zi[k] - li
+            scale = 1 / (dr * dr + di * di)
+            ar, ai = dr * scale, -di * scale
+            accr[k] += wr * ar - wi * ai
+            acci[k] += wr * ai + wi * ar
 
 
 @helper
