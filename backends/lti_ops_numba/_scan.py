@@ -80,52 +80,16 @@ def _siso(lr, li, br, bi, cr, ci, dr, di, u, su, xr, xi, control, factor, y):
     for l in range(u.shape[0] // su):
         ur = u[su * l]
         ui = u[su * l + 1] if su == 2 else zero
-        if control:
-            acc = _siso_step_before(lr, li, br, bi, cr, ci, ur, ui, xr, xi)
-        elif su == 1:
-            acc = _siso_step_real_input(lr, li, br, bi, cr, ci, ur, xr, xi)
-        else:
-            acc = _siso_step(lr, li, br, bi, cr, ci, ur, ui, xr, xi)
+        acc = zero
+        for n in range(lr.shape[0]):
+            tr = lr[n] * xr[n] - li[n] * xi[n] + br[n] * ur - bi[n] * ui
+            ti = lr[n] * xi[n] + li[n] * xr[n] + br[n] * ui + bi[n] * ur
+            if control:
+                acc += cr[n] * xr[n] - ci[n] * xi[n]
+            else:
+                acc += cr[n] * tr - ci[n] * ti
+            xr[n], xi[n] = tr, ti
         y[l] = factor * acc + (dr * ur - di * ui)
-
-
-@helper
-def _siso_step_real_input(lr, li, br, bi, cr, ci, u, xr, xi):
-    """x <- lam x + b u for real u; returns Re(c . x) of the new state."""
-    acc = u * 0
-    for n in range(lr.shape[0]):
-        tr = lr[n] * xr[n] - li[n] * xi[n] + br[n] * u
-        ti = lr[n] * xi[n] + li[n] * xr[n] + bi[n] * u
-        acc += cr[n] * tr - ci[n] * ti
-        xr[n] = tr
-        xi[n] = ti
-    return acc
-
-
-@helper
-def _siso_step(lr, li, br, bi, cr, ci, ur, ui, xr, xi):
-    """x <- lam x + b u; returns Re(c . x) of the new state."""
-    acc = ur * 0
-    for n in range(lr.shape[0]):
-        tr = lr[n] * xr[n] - li[n] * xi[n] + br[n] * ur - bi[n] * ui
-        ti = lr[n] * xi[n] + li[n] * xr[n] + br[n] * ui + bi[n] * ur
-        acc += cr[n] * tr - ci[n] * ti
-        xr[n] = tr
-        xi[n] = ti
-    return acc
-
-
-@helper
-def _siso_step_before(lr, li, br, bi, cr, ci, ur, ui, xr, xi):
-    """x <- lam x + b u; returns Re(c . x) of the old state (control convention)."""
-    acc = ur * 0
-    for n in range(lr.shape[0]):
-        acc += cr[n] * xr[n] - ci[n] * xi[n]
-        tr = lr[n] * xr[n] - li[n] * xi[n] + br[n] * ur - bi[n] * ui
-        ti = lr[n] * xi[n] + li[n] * xr[n] + br[n] * ui + bi[n] * ur
-        xr[n] = tr
-        xi[n] = ti
-    return acc
 
 
 @helper
