@@ -13,13 +13,14 @@ import numba
 import numpy as np
 
 from lti_ops import recurrence
+from lti_ops._dispatch import register
 
 from ._jit import flat, helper, kernel, real_dtype, split
 
 __all__ = ["scan"]
 
 
-@recurrence._dispatch.register("scan", "numba")
+@register("scan", "numba")
 def scan(op, u, x0, method, control):
     """Numba twin of :func:`lti_ops.recurrence._run_generic` (same arguments and result);
     `method` is moot for a sequential kernel."""
