@@ -439,13 +439,6 @@ def _worst_pole(xp, d):
     return max(abs(1 - lo) / (1 + lo), abs(1 - hi) / (1 + hi))
 
 
-def alias_free_nodes(n, dt_values, L, tol):
-    """Node count of the ``"linear"`` mode: ``next_fast_len(max(L, J))`` with J the
-    :func:`tail_length` for ``log_ratio = log(2 / tol)``."""
-    a = max(abs(1 - d) / (1 + d) for d in dt_values)
-    return next_fast_len(max(L, tail_length(n, a, math.log(2 / tol))))
-
-
 def hope_kernel(h, dt, L, *, mode="linear", tol=None, n_nodes=None, kernel="auto"):
     r"""The time-domain kernel of HOPE's resampled system :math:`G_\Delta`, lags 0 ... L-1.
 
