@@ -81,10 +81,11 @@ def smith(A, W, *, discrete, max_doublings=MAX_DOUBLINGS):
         A, W = _cayley(xp, A, W)
     X, Ak = W, A
     tol = 4 * n * _xp.eps(xp, W.dtype)
+    diverged = 1 / _xp.eps(xp, W.dtype)
     for _ in range(max_doublings):
         update = xp.matmul(xp.matmul(Ak, X), _ct(xp, Ak))
         X = X + update
-        if not bool(xp.all(xp.isfinite(X))):
+        if not bool(xp.all(_norm(xp, Ak) < diverged)):  # powers of an unstable A blow up
             break
         if bool(xp.all(_norm(xp, update) <= tol * _norm(xp, X))):
             return (X + _ct(xp, X)) / 2
@@ -93,7 +94,8 @@ def smith(A, W, *, discrete, max_doublings=MAX_DOUBLINGS):
 
 
 def _norm(xp, X):
-    return xp.sqrt(xp.sum(xp.abs(X) ** 2, axis=(-2, -1)))
+    """Largest modulus of each matrix (never overflows, unlike the Frobenius norm)."""
+    return xp.max(xp.abs(X), axis=(-2, -1))
 
 
 def _cayley(xp, A, W):
@@ -124,19 +126,28 @@ def gramians(sys):
 def _dense_gramians(sys):
     xp, A = sys.xp, sys.A
     if _compat.is_numpy_namespace(xp):
-        _require_stable(sys)
+        require_stable(sys)
     discrete = sys.is_discrete
     P = solve_lyapunov(A, xp.matmul(sys.B, _ct(xp, sys.B)), discrete=discrete)
     Q = solve_lyapunov(_ct(xp, A), xp.matmul(_ct(xp, sys.C), sys.C), discrete=discrete)
     return P, Q
 
 
-def _require_stable(sys):
-    if not bool(sys.xp.all(sys.is_stable())):
-        raise ValueError(unstable_msg("this computation") + f"; got poles up to {_worst_pole(sys)}")
+def require_stable(sys, what="this computation"):
+    """Raise a ValueError naming the worst pole unless every system of the batch is
+    asymptotically stable; without an eigensolver, a Smith iteration decides."""
+    try:
+        stable = bool(sys.xp.all(sys.is_stable()))
+    except NotImplementedError:
+        dense = sys.to_dense()
+        eye = sys.xp.eye(dense.n_states, dtype=dense.dtype, device=_compat.device(dense.A))
+        smith(dense.A, eye, discrete=dense.is_discrete)  # raises if it diverges
+        return
+    if not stable:
+        raise ValueError(unstable_msg(what) + f"; got poles up to {worst_pole(sys)}")
 
 
-def _worst_pole(sys):
+def worst_pole(sys):
     xp = sys.xp
     p = sys.poles()
     score = xp.abs(p) if sys.is_discrete else xp.real(p)
@@ -151,7 +162,7 @@ def _cauchy_matrix(xp, num, a, b, discrete):
 
 
 def _diagonal_gramians(sys):
-    _require_stable(sys)
+    require_stable(sys)
     xp, lam, B, C = sys.xp, sys.lam, sys.B, sys.C
     d = sys.is_discrete
     lam_c, BH, CH = xp.conj(lam), _ct(xp, B), _ct(xp, C)

@@ -385,6 +385,7 @@ def _as_discrete(sys):
     """`sys`, or for continuous time its balanced Tustin image (HSVs preserved)."""
     if sys.is_discrete:
         return sys
+    _lyapunov.require_stable(sys, "the Hankel operator")
     from .discretize import discretize
 
     q = _frequency_scale(sys)
@@ -392,13 +393,17 @@ def _as_discrete(sys):
 
 
 def _frequency_scale(sys):
-    """Geometric mean of the pole magnitudes per batch element (1 without poles): the
-    Cayley/Tustin shift that balances fast and slow poles."""
+    """Geometric mean of the pole magnitudes per batch element (1 without poles; row norms
+    of A without an eigensolver): the Cayley/Tustin shift that balances fast and slow poles."""
     xp = sys.xp
-    p = xp.abs(sys.poles())
     real = _xp.real_dtype(xp, sys.dtype)
+    try:
+        p = xp.abs(sys.poles())
+    except NotImplementedError:  # no eigensolver: the RMS pole magnitude bound ||A||_F / sqrt(n)
+        A = sys.to_dense().A
+        p = xp.sqrt(xp.sum(xp.abs(A) ** 2, axis=-1))
     p = xp.astype(p, real)
-    tiny = xp.finfo(real).tiny
+    tiny = xp.finfo(real).smallest_normal
     logs = xp.log(xp.where(p > tiny, p, xp.full_like(p, 1.0)))
     q = xp.exp(xp.mean(logs, axis=-1)) if p.shape[-1] else xp.ones(p.shape[:-1], dtype=real)
     return xp.broadcast_to(q, sys.batch_shape) if sys.batch_shape else float(q)
@@ -408,8 +413,7 @@ def _markov_length(disc, n_markov):
     if n_markov is not None:
         return _checks.positive_int("n_markov", n_markov)
     xp = disc.xp
-    if not bool(xp.all(disc.is_stable())):
-        raise ValueError(_lyapunov.unstable_msg("hankel_singular_values") + f"; got poles up to {_lyapunov._worst_pole(disc)}")
+    _lyapunov.require_stable(disc, "the Hankel operator")
     rho = float(xp.max(xp.abs(disc.poles()))) if disc.n_states else 0.0
     eps = _xp.eps(xp, disc.dtype)
     half = math.ceil(math.log(eps) / math.log(rho)) if 0 < rho < 1 else 1

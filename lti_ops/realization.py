@@ -135,9 +135,11 @@ def balanced_truncation(sys, order):
     Returns
     -------
     BalancedTruncation
-        ``(system, hsv, error_bound)``: the reduced dense system (balanced: its Gramians are
-        ``diag(hsv[:order])``), all Hankel singular values of `sys`, and
-        :math:`2\sum_{j>k}\sigma_j`.
+        ``(system, hsv, error_bound)``: the reduced dense system, all Hankel singular values
+        of `sys`, and :math:`2\sum_{j>k}\sigma_j`. In continuous time the reduced system is
+        balanced with Gramians ``diag(hsv[:order])``; in discrete time truncation does not
+        preserve the Lyapunov equations, so its Gramians differ (it is stable, and the
+        error bound holds).
 
     Raises
     ------

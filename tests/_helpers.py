@@ -8,8 +8,9 @@ from lti_ops.testing import to_numpy
 
 
 def systems(kind, xp, dtype="float64", **kw):
-    """Strategy of stable continuous systems of one structure ("dense", "diagonal", "dplr");
-    the structured ones draw conj_sym too."""
+    """Strategy of continuous systems of one structure ("dense", "diagonal", "dplr"), stable
+    except that a DPLR system is only stable in its diagonal part unless ``stable=True`` is
+    passed; the structured ones draw conj_sym too."""
     if kind == "dense":
         return lst.stable_state_spaces(xp=xp, dtype=dtype, **kw)
     if kind == "diagonal":
