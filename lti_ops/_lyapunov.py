@@ -178,16 +178,50 @@ def _diagonal_gramians(sys):
 def factor(X):
     """A square factor R with ``X = R R^H`` of Hermitian positive semidefinite X, batched.
 
-    Cholesky when every matrix of the batch is numerically definite; otherwise the
-    eigen-factor ``U sqrt(max(s, 0))``, which also serves semidefinite (non-minimal) input.
+    Cholesky where a matrix is numerically definite. A semidefinite batch (non-minimal
+    systems, Hankel singular values below sqrt(eps) sigma_1) is retried with the shift
+    ``n eps max|X_ii| I``, the size of the rounding error X already carries, so it changes
+    nothing above that noise floor; failing that, matrix by matrix with the eigen-factor
+    ``U sqrt(max(s, 0))`` where Cholesky fails, so one bad matrix does not send the whole
+    batch to ``eigh``.
     """
     xp = _xp.array_namespace(X)
+    R = _cholesky(xp, X)
+    if R is not None:
+        return R
+    n = X.shape[-1]
+    R = _cholesky(xp, X + _rounding_shift(xp, X))
+    if R is not None:
+        return R
+    flat = xp.reshape(X, (-1, n, n))
+    parts = []
+    for i in range(flat.shape[0]):
+        one = flat[i, ...]
+        R = _cholesky(xp, one)
+        parts.append(R if R is not None else _eigen_factor(xp, one))
+    if not parts:
+        return X
+    return xp.reshape(xp.stack(parts), X.shape)
+
+
+def _rounding_shift(xp, X):
+    n = X.shape[-1]
+    eye = xp.eye(n, dtype=X.dtype, device=_compat.device(X))
+    diag = xp.abs(xp.linalg.diagonal(X))
+    scale = xp.max(diag, axis=-1, keepdims=True) if n else diag
+    return (n * _xp.eps(xp, X.dtype)) * xp.astype(scale[..., None], X.dtype) * eye
+
+
+def _cholesky(xp, X):
+    """Lower Cholesky factor, or None where it fails (an exception, or NaN as JAX returns)."""
     try:
         R = xp.linalg.cholesky(X)
-        if bool(xp.all(xp.isfinite(R))):
-            return R
     except _xp._singular_errors():
-        pass
+        return None
+    return R if bool(xp.all(xp.isfinite(R))) else None
+
+
+def _eigen_factor(xp, X):
     s, U = xp.linalg.eigh(X)
     root = xp.sqrt(xp.where(s > 0, s, xp.zeros_like(s)))
     return U * xp.astype(root, U.dtype)[..., None, :]

@@ -383,7 +383,8 @@ def test_batch_equals_loop(xp, params, seed, mode):
 
 def test_hope_transfer_takes_the_kernel_keyword(xp):
     h = as_xp(xp, np.array([1.0 + 1j, 0.5, -0.25j]))
-    assert_close(lti_ops.hope_transfer(h, 0.3, 16, kernel="xp"), lti_ops.hope_transfer(h, 0.3, 16, kernel="auto"), rtol=0)
+    # "auto" may take the Numba kernel, equal to the reference up to rounding
+    assert_close(lti_ops.hope_transfer(h, 0.3, 16, kernel="xp"), lti_ops.hope_transfer(h, 0.3, 16, kernel="auto"), rtol=1e-12)
     with pytest.raises(ValueError, match=r"kernel='cupy' serves cupy arrays only"):
         lti_ops.hope_kernel(h, 0.3, 8, kernel="cupy")
     with pytest.raises(ValueError, match=r"kernel='fast' is not valid"):
