@@ -14,7 +14,7 @@ from benchmarks import _report
 from benchmarks._case import OURS, Row
 from benchmarks._timing import compare, first_call, peak_memory
 
-AREAS = ["discretize", "kernels", "markov", "transfer", "recurrence", "fftconv"]
+AREAS = ["discretize", "kernels", "markov", "transfer", "recurrence", "fftconv", "hope", "hankel"]
 
 
 def run_case(case, quick):

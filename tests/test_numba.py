@@ -23,7 +23,8 @@ from lti_ops import _dispatch  # noqa: E402
 from lti_ops.testing import assert_close, tolerance  # noqa: E402
 from lti_ops.testing import strategies as lst  # noqa: E402
 
-PRIMITIVES = ["ssm_kernel_diagonal", "ssm_kernel_dplr", "transfer_diagonal", "transfer_dplr", "scan", "fftconv"]
+PRIMITIVES = ["ssm_kernel_diagonal", "ssm_kernel_dplr", "transfer_diagonal", "transfer_dplr", "scan", "fftconv",
+              "hope_transfer"]
 BATCHES = st.sampled_from([(), (1,), (3,), (2, 2)])
 STEPS = st.floats(0.01, 0.3)
 
@@ -67,7 +68,7 @@ def test_importing_the_backend_compiles_nothing():
     code = (
         "import lti_ops_numba\n"
         "from lti_ops_numba._jit import ALL\n"
-        "assert len(ALL) == 3 and all(k.compiled() == [] for k in ALL), ALL\n"
+        "assert len(ALL) == 4 and all(k.compiled() == [] for k in ALL), ALL\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -221,3 +222,62 @@ def test_fftconv(dtype, mode, data):
         u = u + 1j * u[..., ::-1]
     fast, ref = _both(lti_ops.fftconv, u, k, mode=mode, mimo=mimo)
     _same(fast, ref, n=Lu + Lk, cond=10)
+
+
+# --------------------------------------------------------------------------- HOPE
+
+
+def _complex(dtype):
+    return np.complex64 if dtype == "float32" else np.complex128
+
+
+@given(data=st.data(), n=st.integers(1, 40), K=st.integers(1, 200))
+def test_hope_transfer_at(dtype, data, n, K):
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    hb, wb = data.draw(BATCHES), data.draw(BATCHES)
+    try:
+        np.broadcast_shapes(hb, wb)
+    except ValueError:  # e.g. (3,) with (2, 2): one set of nodes for every channel
+        wb = ()
+    h = rng.standard_normal(hb + (n,)).astype(dtype)
+    if data.draw(st.booleans()):
+        h = h + 1j * rng.standard_normal(hb + (n,)).astype(dtype)
+    radius = rng.uniform(0.8, 1.5, wb + (K,))
+    w = (radius * np.exp(1j * rng.uniform(-np.pi, np.pi, wb + (K,)))).astype(_complex(dtype))
+    fast, ref = _both(lti_ops.hope_transfer_at, h, w)
+    assert fast.shape == np.broadcast_shapes(hb, wb) + (K,)
+    assert fast.dtype == _complex(dtype)
+    _same(fast, ref, n=n, cond=1.25**n)  # |1/w| <= 1.25: Horner's terms grow like |x|^n
+
+
+@given(data=st.data(), n=st.integers(1, 64), L=st.integers(1, 300))
+def test_hope_transfer(dtype, data, n, L):
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    H = data.draw(st.sampled_from([(), (1,), (3,)]))
+    h = rng.standard_normal(H + (n,)).astype(dtype)
+    dt = data.draw(st.sampled_from([1.0, 0.5, 2.0, rng.uniform(0.3, 3.0, H).astype(dtype)]))
+    fast, ref = _both(lti_ops.hope_transfer, h, dt, L)
+    assert fast.shape == ref.shape == H + (L,) and fast.dtype == ref.dtype == _complex(dtype)
+    _same(fast, ref, n=n, cond=10)  # Mobius nodes lie on the unit circle: |x| = 1
+
+
+def test_hope_transfer_degenerate_sizes(dtype):
+    c = _complex(dtype)
+    w = np.array([1.0, 2.0, -1.0, 0.5j], dtype=c)
+    for h in (np.array([2.0], dtype), np.array([1.0, 2.0], dtype)):  # n = 1, 2
+        fast, ref = _both(lti_ops.hope_transfer_at, h, w)
+        _same(fast, ref, n=4)
+    fast, ref = _both(lti_ops.hope_transfer, np.ones((4, 3), dtype), 0.5, 1)  # L = 1
+    assert fast.shape == (4, 1)
+    _same(fast, ref, n=3)
+    for h, ww in ((np.ones((0, 3), dtype), w), (np.ones(3, dtype), np.ones((0, 2, 4), c)),
+                  (np.ones((0, 1, 3), dtype), np.ones((5, 4), c))):  # empty batches
+        fast, ref = _both(lti_ops.hope_transfer_at, h, ww)
+        assert fast.shape == ref.shape and fast.dtype == ref.dtype == c and fast.size == 0
+    # broadcast of h (channels) against one node vector, and of one h against many node sets
+    rng = np.random.default_rng(1)
+    h = rng.standard_normal((3, 1, 5)).astype(dtype)
+    ww = np.exp(1j * rng.uniform(-3, 3, (2, 7))).astype(c)
+    fast, ref = _both(lti_ops.hope_transfer_at, h, ww)
+    assert fast.shape == (3, 2, 7)
+    _same(fast, ref, n=5)
