@@ -23,11 +23,6 @@ def output_product(xp, C, X, conj_sym):
     return mode_sum(xp, xp.matmul(C, X), conj_sym)
 
 
-def _hermitian(xp, x):
-    xt = xp.matrix_transpose(x)
-    return xp.conj(xt) if _xp.is_complex(xp, x.dtype) else xt
-
-
 def inverse(xp, d, P, Q, s, conj_sym, *, singular_msg):
     """``(diag(d) - s P Q^H)^{-1} = diag(1/d) + s P2 Q2^H``; returns ``(1/d, P2, Q2)``.
 
@@ -41,7 +36,7 @@ def inverse(xp, d, P, Q, s, conj_sym, *, singular_msg):
     dinv = 1 / d
     dinv_P = dinv[..., :, None] * P
     eye = xp.eye(P.shape[-1], dtype=P.dtype, device=_xp.common_device(P))
-    K = eye - s * mode_sum(xp, xp.matmul(_hermitian(xp, Q), dinv_P), conj_sym)
+    K = eye - s * mode_sum(xp, xp.matmul(_xp.conj_transpose(Q), dinv_P), conj_sym)
     if bool(xp.any(_xp.is_singular(K))):
         raise ValueError(singular_msg)
     P2 = xp.matmul(dinv_P, xp.linalg.inv(K))
@@ -51,11 +46,11 @@ def inverse(xp, d, P, Q, s, conj_sym, *, singular_msg):
 
 def apply(xp, d, P, Q, X, conj_sym):
     """``M @ X`` for X of shape (..., N, M)."""
-    coupling = mode_sum(xp, xp.matmul(_hermitian(xp, Q), X), conj_sym)
+    coupling = mode_sum(xp, xp.matmul(_xp.conj_transpose(Q), X), conj_sym)
     return d[..., :, None] * X - xp.matmul(P, coupling)
 
 
 def rapply(xp, Y, d, P, Q, conj_sym):
     """``Y @ M`` for Y of shape (..., P, N)."""
     coupling = mode_sum(xp, xp.matmul(Y, P), conj_sym)
-    return Y * d[..., None, :] - xp.matmul(coupling, _hermitian(xp, Q))
+    return Y * d[..., None, :] - xp.matmul(coupling, _xp.conj_transpose(Q))

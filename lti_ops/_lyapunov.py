@@ -19,15 +19,9 @@ import array_api_compat as _compat
 from . import _xp
 from .systems import DPLR, Diagonal, StateSpace, real_block
 
-__all__ = ["factor", "gramians", "smith", "solve_lyapunov"]
+__all__ = ["factor", "gramians", "smith", "solve_lyapunov", "square_root_product"]
 
 MAX_DOUBLINGS = 64  # rho(A)^(2^64) is below any eps unless rho(A) = 1 to working precision
-
-
-def _ct(xp, x):
-    """Conjugate transpose of a stack of matrices."""
-    xt = xp.matrix_transpose(x)
-    return xp.conj(xt) if _xp.is_complex(xp, x.dtype) else xt
 
 
 def unstable_msg(what):
@@ -60,7 +54,7 @@ def _scipy_lyapunov(xp, A, W, discrete):
             X[idx] = scipy.linalg.solve_continuous_lyapunov(A[idx], -W[idx])
     if not np.all(np.isfinite(X)):
         raise ValueError(unstable_msg("the Lyapunov solve"))
-    return xp.asarray((X + _ct(xp, X)) / 2)
+    return xp.asarray((X + _xp.conj_transpose(X)) / 2)
 
 
 def smith(A, W, *, discrete, max_doublings=MAX_DOUBLINGS):
@@ -83,12 +77,12 @@ def smith(A, W, *, discrete, max_doublings=MAX_DOUBLINGS):
     tol = 4 * n * _xp.eps(xp, W.dtype)
     diverged = 1 / _xp.eps(xp, W.dtype)
     for _ in range(max_doublings):
-        update = xp.matmul(xp.matmul(Ak, X), _ct(xp, Ak))
+        update = xp.matmul(xp.matmul(Ak, X), _xp.conj_transpose(Ak))
         X = X + update
         if not bool(xp.all(_norm(xp, Ak) < diverged)):  # powers of an unstable A blow up
             break
         if bool(xp.all(_norm(xp, update) <= tol * _norm(xp, X))):
-            return (X + _ct(xp, X)) / 2
+            return (X + _xp.conj_transpose(X)) / 2
         Ak = xp.matmul(Ak, Ak)
     raise ValueError(unstable_msg("the Lyapunov solve") + " (the Smith iteration diverged)")
 
@@ -107,7 +101,7 @@ def _cayley(xp, A, W):
     msg = unstable_msg("the Lyapunov solve") + " (A has an eigenvalue at the Cayley shift)"
     Ad = _xp.solve(shifted, q * eye + A, singular_msg=msg)
     Y = _xp.solve(shifted, W, singular_msg=msg)
-    Wd = 2 * q * _ct(xp, _xp.solve(shifted, _ct(xp, Y), singular_msg=msg))
+    Wd = 2 * q * _xp.conj_transpose(_xp.solve(shifted, _xp.conj_transpose(Y), singular_msg=msg))
     return Ad, Wd
 
 
@@ -128,8 +122,8 @@ def _dense_gramians(sys):
     if _compat.is_numpy_namespace(xp):
         require_stable(sys)
     discrete = sys.is_discrete
-    P = solve_lyapunov(A, xp.matmul(sys.B, _ct(xp, sys.B)), discrete=discrete)
-    Q = solve_lyapunov(_ct(xp, A), xp.matmul(_ct(xp, sys.C), sys.C), discrete=discrete)
+    P = solve_lyapunov(A, xp.matmul(sys.B, _xp.conj_transpose(sys.B)), discrete=discrete)
+    Q = solve_lyapunov(_xp.conj_transpose(A), xp.matmul(_xp.conj_transpose(sys.C), sys.C), discrete=discrete)
     return P, Q
 
 
@@ -165,7 +159,7 @@ def _diagonal_gramians(sys):
     require_stable(sys)
     xp, lam, B, C = sys.xp, sys.lam, sys.B, sys.C
     d = sys.is_discrete
-    lam_c, BH, CH = xp.conj(lam), _ct(xp, B), _ct(xp, C)
+    lam_c, BH, CH = xp.conj(lam), _xp.conj_transpose(B), _xp.conj_transpose(C)
     P11 = _cauchy_matrix(xp, xp.matmul(B, BH), lam, lam_c, d)
     Q11 = _cauchy_matrix(xp, xp.matmul(CH, C), lam_c, lam, d)
     if not sys.conj_sym:
@@ -173,6 +167,14 @@ def _diagonal_gramians(sys):
     P12 = _cauchy_matrix(xp, xp.matmul(B, xp.matrix_transpose(B)), lam, lam, d)
     Q12 = xp.conj(_cauchy_matrix(xp, xp.matmul(xp.matrix_transpose(C), C), lam, lam, d))
     return real_block(xp, P11, P12) / 2, 2 * real_block(xp, Q11, Q12)
+
+
+def square_root_product(sys):
+    """``(R, S, S^H R)`` with ``P = R R^H``, ``Q = S S^H``: the singular values of the product
+    are the Hankel singular values, its SVD gives the balancing projections."""
+    P, Q = gramians(sys)
+    R, S = factor(P), factor(Q)
+    return R, S, sys.xp.matmul(_xp.conj_transpose(S), R)
 
 
 def factor(X):

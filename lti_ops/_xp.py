@@ -21,6 +21,7 @@ __all__ = [
     "array_namespace",
     "common_device",
     "complex_dtype",
+    "conj_transpose",
     "eig",
     "eigvals",
     "eps",
@@ -368,6 +369,13 @@ def _sqrtm_db(xp, a, eye, max_iter=100):
         "axis (no real principal logarithm) or is too ill-conditioned for its precision"
     )
     raise ValueError(msg)
+
+
+def conj_transpose(x):
+    """Conjugate transpose of a stack of matrices (the transpose for real dtypes)."""
+    xp = array_namespace(x)
+    xt = xp.matrix_transpose(x)
+    return xp.conj(xt) if is_complex(xp, x.dtype) else xt
 
 
 def solve(a, b, *, singular_msg):

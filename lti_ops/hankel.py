@@ -366,10 +366,8 @@ def hankel_singular_values(sys, *, method="gramian", n_markov=None, rng=None):
 
 
 def _gramian_hsv(sys):
-    xp = sys.xp
-    P, Q = _lyapunov.gramians(sys)
-    R, S = _lyapunov.factor(P), _lyapunov.factor(Q)
-    return xp.linalg.svdvals(xp.matmul(_lyapunov._ct(xp, S), R))
+    _, _, product = _lyapunov.square_root_product(sys)
+    return sys.xp.linalg.svdvals(product)
 
 
 def _markov_hsv(sys, n_markov, rng):

@@ -12,6 +12,7 @@ Inequalities checked by the tests (papers.md §1.6, §4 items 17-18):
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from . import _checks, _lyapunov, _xp
@@ -284,10 +285,7 @@ def _hinf_hamiltonian(sys, rtol):
     if dense.is_discrete:
         from .discretize import d2c
 
-        dt = dense.dt
-        dense = d2c(dense, "tustin")
-        dense = StateSpace(dense.A, dense.B, dense.C, dense.D)
-        del dt
+        dense = d2c(dense, "tustin")  # balanced Tustin: same H-infinity norm
     batch = dense.batch_shape
     A, B, C, D = (xp.broadcast_to(x, batch + x.shape[-2:]) for x in (dense.A, dense.B, dense.C, dense.D))
     values = [_bruinsma_steinbuch(xp, A[idx + (...,)], B[idx + (...,)], C[idx + (...,)], D[idx + (...,)], rtol)
@@ -298,8 +296,6 @@ def _hinf_hamiltonian(sys, rtol):
 
 
 def _indices(shape):
-    import itertools
-
     return itertools.product(*(range(n) for n in shape))
 
 
@@ -338,7 +334,7 @@ def _bruinsma_steinbuch(xp, A, B, C, D, rtol, max_iter=60):
 
 def _hamiltonian(xp, A, B, C, D, gamma):
     """Boyd-Balakrishnan-Kabamba matrix: σ(G(iω)) = γ iff iω is an eigenvalue."""
-    ct = lambda x: _lyapunov._ct(xp, x)  # noqa: E731
+    ct = _xp.conj_transpose
     P, M = D.shape[-2], D.shape[-1]
     dev = _xp.common_device(A)
     R = xp.matmul(ct(D), D) - gamma**2 * xp.eye(M, dtype=A.dtype, device=dev)

@@ -43,9 +43,8 @@ def _dense(sys):
 def _projections(sys, order):
     """(T, T+, hsv) of square-root balancing truncated to `order` states."""
     xp = sys.xp
-    P, Q = _lyapunov.gramians(sys)
-    R, S = _lyapunov.factor(P), _lyapunov.factor(Q)
-    U, hsv, Vh = xp.linalg.svd(xp.matmul(_lyapunov._ct(xp, S), R), full_matrices=False)
+    R, S, product = _lyapunov.square_root_product(sys)
+    U, hsv, Vh = xp.linalg.svd(product, full_matrices=False)
     floor = dense_floor(xp, hsv)
     if order and not bool(xp.all(hsv[..., order - 1] > floor)):
         msg = (
@@ -56,9 +55,9 @@ def _projections(sys, order):
         raise ValueError(msg)
     root = xp.sqrt(hsv[..., :order])
     scale = xp.astype(1 / root, U.dtype)
-    T = scale[..., :, None] * _lyapunov._ct(xp, U[..., :, :order])
-    T = xp.matmul(T, _lyapunov._ct(xp, S))
-    Tplus = xp.matmul(R, _lyapunov._ct(xp, Vh[..., :order, :])) * scale[..., None, :]
+    T = scale[..., :, None] * _xp.conj_transpose(U[..., :, :order])
+    T = xp.matmul(T, _xp.conj_transpose(S))
+    Tplus = xp.matmul(R, _xp.conj_transpose(Vh[..., :order, :])) * scale[..., None, :]
     return T, Tplus, hsv
 
 
@@ -256,8 +255,8 @@ def realize(h, order=None, *, tol=None, dt=1.0, mimo=False):
         raise ValueError(f"order={order} exceeds the rank of the Hankel matrix of `h`")
     inv = xp.astype(1 / root, U.dtype)
     Uk = U[..., :, :order] * inv[..., None, :]
-    Vk = _lyapunov._ct(xp, Vh[..., :order, :]) * inv[..., None, :]
-    A = xp.matmul(xp.matmul(_lyapunov._ct(xp, Uk), H1), Vk)
+    Vk = _xp.conj_transpose(Vh[..., :order, :]) * inv[..., None, :]
+    A = xp.matmul(xp.matmul(_xp.conj_transpose(Uk), H1), Vk)
     rootc = xp.astype(root, U.dtype)
     B = (Vh[..., :order, :M]) * rootc[..., :, None]
     C = U[..., :P, :order] * rootc[..., None, :]
