@@ -203,6 +203,41 @@ def test_scan_degenerate_sizes():
         _same(xf, xr, n=10)
 
 
+@pytest.mark.parametrize("func", [lti_ops.scan, lti_ops.simulate], ids=["scan", "simulate"])
+@given(data=st.data())
+def test_scan_lane_blocks(dtype, func, data):
+    """The SISO kernel runs LANES channels per block and TILE steps per tile: channel
+    counts and lengths on both sides of those sizes, with and without x0."""
+    from lti_ops_numba import _scan
+
+    H = data.draw(st.sampled_from([1, _scan.LANES - 1, _scan.LANES + 1, 2 * _scan.LANES + 5]))
+    L = data.draw(st.sampled_from([1, _scan.BLOCK + 1, _scan.TILE, _scan.TILE + _scan.BLOCK + 3]))
+    sys = data.draw(lst.stable_diagonals(dtype=dtype, conj_sym=st.booleans(), batch_shape=(H,), n_inputs=1,
+                                         n_outputs=1))
+    disc = lti_ops.discretize(sys, data.draw(STEPS), "zoh")
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    u = rng.standard_normal((2, H, L)).astype(dtype)
+    x0 = (rng.standard_normal((H, disc.n_modes)) * 10.0 ** rng.uniform(-3, 3, (H, 1))).astype(dtype)
+    x0 = x0 if data.draw(st.booleans()) else None
+    (yf, xf), (yr, xr) = _both(func, disc, u, x0)
+    _same(yf, yr, n=L * disc.n_modes, cond=1e3)
+    _same(xf, xr, n=L * disc.n_modes, cond=1e3)
+
+
+def test_scan_zero_input_column_with_initial_state():
+    """b_n = 0 with x0_n != 0: the input-scaled state w = x0 / b does not exist, so the
+    kernel takes the per-channel loop; the state still decays as lam^L x0."""
+    lam = np.array([[0.5 + 0.5j, 0.9 - 0.1j]] * 3)
+    B = np.array([[[0.0], [1.0]]] * 3, complex)
+    C = np.ones((3, 1, 2), complex)
+    sys = lti_ops.Diagonal(lam, B, C, dt=1.0, conj_sym=True)
+    u, x0 = np.random.default_rng(0).standard_normal((3, 40)), np.ones(2, complex)
+    (yf, xf), (yr, xr) = _both(lti_ops.scan, sys, u, x0)
+    _same(yf, yr, n=80)
+    _same(xf, xr, n=80)
+    assert_close(xf[:, 0], np.full(3, (0.5 + 0.5j) ** 40), rtol=1e-12)
+
+
 # --------------------------------------------------------------------------- fftconv
 
 
