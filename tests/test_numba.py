@@ -68,7 +68,7 @@ def test_importing_the_backend_compiles_nothing():
     code = (
         "import lti_ops_numba\n"
         "from lti_ops_numba._jit import ALL\n"
-        "assert len(ALL) == 4 and all(k.compiled() == [] for k in ALL), ALL\n"
+        "assert ALL and all(k.compiled() == [] for k in ALL), ALL\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
