@@ -156,6 +156,27 @@ def test_transfer_function(dtype, kind, data):
     _same(fast, ref, n=sys.n_modes, cond=1e3 if kind == "dplr" else 10)
 
 
+@pytest.mark.parametrize("lam_scale", [1.0, 1e12])
+@pytest.mark.parametrize("magnitude", [1e-30, 1.0, 1e15, 1e30])
+def test_transfer_conjugate_pairs_at_extreme_points(dtype, magnitude, lam_scale):
+    """The pair form divides once by (z - lam)(z - conj lam), about max(|z|, |lam|)^4 in
+    size: scaled where nodes or modes are large, it neither overflows at |z| or |lam| = 1e30
+    in float32 nor loses small |z|, and points near a pole lose only the digits the
+    subtraction z - lam loses."""
+    rng = np.random.default_rng(0)
+    lam = lam_scale * (-rng.uniform(1e-3, 1, 6) + 1j * rng.uniform(-1e3, 1e3, 6))
+    lam = lam.astype(np.result_type(dtype, 1j))
+    b, c = (rng.standard_normal((2, 6)) + 1j * rng.standard_normal((2, 6))).astype(lam.dtype)
+    sys = lti_ops.Diagonal.siso(lam, b, c, conj_sym=True)
+    z = magnitude * np.exp(1j * rng.uniform(-np.pi, np.pi, 50))
+    z = np.concatenate([z, lam + 1e-3 * np.abs(lam) * np.exp(1j * rng.uniform(0, 6, 6))]).astype(lam.dtype)
+    fast, ref = _both(lti_ops.transfer_function, sys, z)
+    assert np.all(np.isfinite(fast))
+    distance = np.min(np.abs(z[:, None] - np.concatenate([lam, lam.conj()])), axis=1)
+    bound = 100 * np.finfo(dtype).eps * (1 + np.max(np.abs(lam)) / distance)
+    assert np.all(np.abs(fast - ref)[0, 0] <= bound * np.abs(ref)[0, 0])
+
+
 def test_transfer_poles_behave_like_the_reference():
     lam = np.array([-1.0 + 0j, -2.0])
     with pytest.raises(ValueError, match="a point coincides with a pole"):

@@ -5,7 +5,7 @@ For each channel and node z: :math:`k_{xy}(z) = \sum_n w_{xyn}/(z - \lambda_n)` 
 with :math:`w_{xyn} = a_{xn}b_{ny}`, :math:`a = [C; Q^H]`, :math:`b = [B, P]`; then
 :math:`G = k_{00} - k_{01}(I + k_{11})^{-1}k_{10}` (rank 0: G = k; rank 1 and 2 in closed
 form; general rank by Gaussian elimination with partial pivoting), optionally times z.
-Only blocks of 128 nodes of the (X, Y) sums live at a time, so memory is O(output).
+Only blocks of NODE_BLOCK nodes of the (X, Y) sums live at a time, so memory is O(output).
 
 An exact hit of a node on a pole gives inf/NaN here; the callers then run the reference's
 exact hit test and do what the reference does (raise, or fall back to a dense solve).
@@ -24,11 +24,13 @@ from ._jit import flat, helper, kernel, real_dtype, split
 
 __all__ = ["cauchy_woodbury"]
 
-NODE_BLOCK = 128
+NODE_BLOCK = 512
+UNSCALED_LIMIT = 1e8  # |z|, |lam| below which (2 UNSCALED_LIMIT)^4 fits even float32
 
 
 def cauchy_woodbury(C, B, lam, P, Q, z, conj_sym, times_z=False):
-    """``C (zI - diag(lam) + P Q^H)^{-1} B`` (times z if asked) at nodes z: (..., p, m, K).
+    """``C (zI - diag(lam) + P Q^H)^{-1} B`` (times z if asked) at nodes z: (..., p, m, K),
+    and whether every value is finite (checked by the kernel, block by block).
 
     P and Q are None for a diagonal system. Arrays are NumPy arrays of one complex dtype.
     """
@@ -44,9 +46,13 @@ def cauchy_woodbury(C, B, lam, P, Q, z, conj_sym, times_z=False):
     lr, li = split(flat(lam, batch, (N,)), rdtype)
     shared = math.prod(z.shape[:-1]) == 1
     zr, zi = split(np.reshape(z, (1, K)) if shared else flat(z, batch, (K,)), rdtype)
+    zabs = np.hypot(zr, zi)
+    lam_max = np.max(np.hypot(lr, li), axis=-1, initial=0)
     out = np.empty(batch + (p, m, K), dtype=z.dtype)
-    _cauchy_kernel[rdtype](wr, wi, lr, li, zr, zi, conj_sym, p, r, times_z, out.reshape((math.prod(batch), p * m, K)))
-    return out
+    finite = np.ones(math.prod(batch) * -(-K // NODE_BLOCK), dtype=np.bool_)
+    _cauchy_kernel[rdtype](wr, wi, lr, li, zr, zi, zabs, lam_max, conj_sym, p, r, times_z,
+                           out.reshape((math.prod(batch), p * m, K)), finite)
+    return out, bool(finite.all())
 
 
 def _stack_a(C, Q):
@@ -65,10 +71,15 @@ def _broadcast_batch(x, y, core):
     return np.broadcast_to(x, batch + x.shape[-core:]), np.broadcast_to(y, batch + y.shape[-core:])
 
 
-@kernel("void({f}[:, :, ::1], {f}[:, :, ::1], {f}[:, ::1], {f}[:, ::1], {f}[:, ::1], {f}[:, ::1], "
-        "boolean, int64, int64, boolean, {c}[:, :, ::1])")
-def _cauchy_kernel(wr, wi, lr, li, zr, zi, conj, p, r, times_z, out):
-    """out[b, i*m + j, k] = Woodbury-combined Cauchy sums of w[b] at node z[b or 0, k]."""
+@kernel("void({f}[:, :, ::1], {f}[:, :, ::1], {f}[:, ::1], {f}[:, ::1], {f}[:, ::1], {f}[:, ::1], {f}[:, ::1], "
+        "{f}[::1], boolean, int64, int64, boolean, {c}[:, :, ::1], boolean[::1])")
+def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, out, finite):
+    """out[b, i*m + j, k] = Woodbury-combined Cauchy sums of w[b] at node z[b or 0, k];
+    finite[task] = False where a block of out holds an inf or NaN.
+
+    Conjugate pairs divide once by (z - lam)(z - conj lam), about max(|z|, |lam|)^4 in size:
+    a block whose nodes or modes exceed :data:`UNSCALED_LIMIT` scales the differences by
+    t = 1/max(1, |z|, max|lam|) first (see :func:`_conj_pair`); other blocks skip the scaling."""
     B, XY, N = wr.shape
     K = out.shape[2]
     blocks = (K + NODE_BLOCK - 1) // NODE_BLOCK
@@ -77,55 +88,92 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, conj, p, r, times_z, out):
         kn = min(NODE_BLOCK, K - k0)
         bz = b if zr.shape[0] > 1 else 0
         accr, acci = np.zeros((XY, kn), wr.dtype), np.zeros((XY, kn), wr.dtype)
-        sr, si = np.empty(kn, wr.dtype), np.empty(kn, wr.dtype)
-        tr, ti = np.empty(kn, wr.dtype), np.empty(kn, wr.dtype)
+        fused = XY == 1 or (XY == 4 and conj)  # no s, t scratch
+        sr, si = np.empty(0 if fused else kn, wr.dtype), np.empty(0 if fused else kn, wr.dtype)
+        tr, ti = np.empty(0 if fused else kn, wr.dtype), np.empty(0 if fused else kn, wr.dtype)
+        x, y = zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn]
+        scl, scaled = _scales(zabs[bz, k0 : k0 + kn], lam_max[b], conj)
         for n in range(N):
             if XY == 4 and conj:  # rank-1 SISO DPLR (S4): one fused pass
-                _four_conj(zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], lr[b, n], li[b, n], wr[b, :, n], wi[b, :, n], accr, acci)
-                continue
-            if XY == 1:  # diagonal SISO: one fused pass
-                _one(zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], lr[b, n], li[b, n], wr[b, 0, n], wi[b, 0, n], conj, accr[0], acci[0])
-                continue
-            _pair(zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], lr[b, n], li[b, n], conj, sr, si, tr, ti)
-            for q in range(XY):
-                _mac(accr[q], acci[q], wr[b, q, n], wi[b, q, n], sr, si, tr, ti)
+                _four_conj(x, y, scl, scaled, lr[b, n], li[b, n], wr[b, :, n], wi[b, :, n], accr, acci)
+            elif XY == 1 and conj:  # diagonal SISO: one fused pass
+                _one_conj(x, y, scl, scaled, lr[b, n], li[b, n], wr[b, 0, n], wi[b, 0, n], accr[0], acci[0])
+            elif XY == 1:
+                _one(x, y, lr[b, n], li[b, n], wr[b, 0, n], wi[b, 0, n], accr[0], acci[0])
+            else:
+                _pair(x, y, scl, scaled, lr[b, n], li[b, n], conj, sr, si, tr, ti)
+                for q in range(XY):
+                    _mac(accr[q], acci[q], wr[b, q, n], wi[b, q, n], sr, si, tr, ti)
         _woodbury(accr, acci, p, r, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, :, k0 : k0 + kn])
+        finite[t] = _all_finite(out[b, :, k0 : k0 + kn])
 
 
 @helper
-def _pair(zr, zi, lr, li, conj, sr, si, tr, ti):
-    """s = 1/(z - lam) + 1/(z - conj lam) and t = 1/(z - lam) - 1/(z - conj lam) (conj),
-    or s = t = 1/(z - lam), over a block of nodes; inf/NaN on an exact hit. Then
-    w/(z - lam) + conj(w)/(z - conj lam) = Re(w) s + i Im(w) t, and w/(z - lam) likewise:
-    the conjugate pair costs one more reciprocal, not twice the multiply-adds."""
+def _all_finite(block):
+    ok = True
+    for q in range(block.shape[0]):
+        for k in range(block.shape[1]):
+            v = block[q, k]
+            ok &= math.isfinite(v.real) and math.isfinite(v.imag)
+    return ok
+
+
+@helper
+def _scales(zabs, lam_max, conj):
+    """(t per node, whether any t != 1) for a block: t = 1/max(1, |z|, max|lam|) where a
+    node or mode exceeds UNSCALED_LIMIT, else no scaling at all."""
+    big = lam_max > UNSCALED_LIMIT
+    for k in range(zabs.shape[0]):
+        big |= zabs[k] > UNSCALED_LIMIT
+    if not (conj and big):
+        return np.empty(0, zabs.dtype), False
+    t = np.empty_like(zabs)
+    for k in range(zabs.shape[0]):
+        t[k] = 1 / max(1, zabs[k], lam_max)
+    return t, True
+
+
+@helper
+def _conj_pair(x, y, t, lr, li):
+    """(Re s, Im s, Re t, Im t) of s = 1/(z - lam) + 1/(z - conj lam) = 2(z - Re lam)/den and
+    t = 1/(z - lam) - 1/(z - conj lam) = 2i Im lam/den, den = (z - lam)(z - conj lam), at
+    z = x + iy: one real division for the pair instead of two. The differences are scaled
+    by t (1, or 1/max(1, |z|, max|lam|) in a block of large nodes or modes) before they are
+    multiplied (1/den = t^2/(t^2 den)), so |den|^2 cannot overflow. inf/NaN on an exact hit."""
+    dx, yt, lt = (x - lr) * t, y * t, li * t
+    den_r = dx * dx - (yt - lt) * (yt + lt)
+    den_i = 2 * dx * yt
+    q = 2 * t / (den_r * den_r + den_i * den_i)
+    rr, ri = den_r * q, -den_i * q  # 2 t conj(den') / |den'|^2
+    return dx * rr - yt * ri, dx * ri + yt * rr, -lt * ri, lt * rr
+
+
+@helper
+def _pair(zr, zi, scale, scaled, lr, li, conj, sr, si, tr, ti):
+    """s and t of :func:`_conj_pair` (conj), or s = t = 1/(z - lam), over a block of nodes.
+    Then w/(z - lam) + conj(w)/(z - conj lam) = Re(w) s + i Im(w) t, and w/(z - lam)
+    likewise: the conjugate pair costs no more multiply-adds than one mode."""
+    one = zr.dtype.type(1)
     for k in range(zr.shape[0]):
-        dr, di = zr[k] - lr, zi[k] - li
-        scale = 1 / (dr * dr + di * di)
-        ar, ai = dr * scale, -di * scale
         if conj:
-            er = zi[k] + li
-            scale = 1 / (dr * dr + er * er)
-            br, bi = dr * scale, -er * scale
-            sr[k], si[k], tr[k], ti[k] = ar + br, ai + bi, ar - br, ai - bi
+            sr[k], si[k], tr[k], ti[k] = _conj_pair(zr[k], zi[k], scale[k] if scaled else one, lr, li)
         else:
-            sr[k], si[k], tr[k], ti[k] = ar, ai, ar, ai
+            dr, di = zr[k] - lr, zi[k] - li
+            inv = 1 / (dr * dr + di * di)
+            sr[k], si[k] = dr * inv, -di * inv
+            tr[k], ti[k] = sr[k], si[k]
 
 
 @helper
-def _four_conj(zr, zi, lr, li, wr, wi, accr, acci):
-    """:func:`_pair` and four :func:`_mac` in one loop (no s, t round trip through memory)."""
+def _four_conj(zr, zi, scale, scaled, lr, li, wr, wi, accr, acci):
+    """:func:`_conj_pair` and four :func:`_mac` in one loop (no s, t round trip through memory)."""
     w0r, w1r, w2r, w3r = wr[0], wr[1], wr[2], wr[3]
     w0i, w1i, w2i, w3i = wi[0], wi[1], wi[2], wi[3]
     a0r, a1r, a2r, a3r = accr[0], accr[1], accr[2], accr[3]
     a0i, a1i, a2i, a3i = acci[0], acci[1], acci[2], acci[3]
+    one = zr.dtype.type(1)
     for k in range(zr.shape[0]):
-        dr, di = zr[k] - lr, zi[k] - li
-        scale = 1 / (dr * dr + di * di)
-        ar, ai = dr * scale, -di * scale
-        er = zi[k] + li
-        scale = 1 / (dr * dr + er * er)
-        br, bi = dr * scale, -er * scale
-        sr, si, tr, ti = ar + br, ai + bi, ar - br, ai - bi
+        sr, si, tr, ti = _conj_pair(zr[k], zi[k], scale[k] if scaled else one, lr, li)
         a0r[k] += w0r * sr - w0i * ti
         a0i[k] += w0r * si + w0i * tr
         a1r[k] += w1r * sr - w1i * ti
@@ -137,25 +185,31 @@ def _four_conj(zr, zi, lr, li, wr, wi, accr, acci):
 
 
 @helper
-def _one(zr, zi, lr, li, wr, wi, conj, accr, acci):
-    """acc += w/(z - lam) (+ conj(w)/(z - conj lam)) in one loop."""
-    if conj:
-        for k in range(zr.shape[0]):
-            dr, di = zr[k] - lr, zi[k] - li
-            scale = 1 / (dr * dr + di * di)
-            ar, ai = dr * scale, -di * scale
-            er = zi[k] + li
-            scale = 1 / (dr * dr + er * er)
-            br, bi = dr * scale, -er * scale
-            accr[k] += wr * (ar + br) - wi * (ai - bi)
-            acci[k] += wr * (ai + bi) + wi * (ar - br)
-    else:
-        for k in range(zr.shape[0]):
-            dr, di = zr[k] - lr, zi[k] - li
-            scale = 1 / (dr * dr + di * di)
-            ar, ai = dr * scale, -di * scale
-            accr[k] += wr * ar - wi * ai
-            acci[k] += wr * ai + wi * ar
+def _one_conj(zr, zi, scale, scaled, lr, li, wr, wi, accr, acci):
+    """acc += w/(z - lam) + conj(w)/(z - conj lam) = Re(w) s + i Im(w) t in one loop, as
+    (a + ib) R with R = 2 t conj(den')/|den'|^2, a = Re(w) dx - Im(w) lt, b = Re(w) yt:
+    the fewest operations per pair (see :func:`_conj_pair` for the names)."""
+    one = zr.dtype.type(1)
+    for k in range(zr.shape[0]):
+        t = scale[k] if scaled else one
+        dx, yt, lt = (zr[k] - lr) * t, zi[k] * t, li * t
+        den_r = dx * dx - ((zi[k] - li) * t) * ((zi[k] + li) * t)
+        den_i = 2 * dx * yt
+        q = 2 * t / (den_r * den_r + den_i * den_i)
+        rr, ri = den_r * q, -den_i * q
+        a, b = wr * dx - wi * lt, wr * yt
+        accr[k] += a * rr - b * ri
+        acci[k] += a * ri + b * rr
+
+
+@helper
+def _one(zr, zi, lr, li, wr, wi, accr, acci):
+    """acc += w/(z - lam) in one loop."""
+    for k in range(zr.shape[0]):
+        dr, di = zr[k] - lr, zi[k] - li
+        inv = 1 / (dr * dr + di * di)
+        accr[k] += wr * dr * inv + wi * di * inv
+        acci[k] += wi * dr * inv - wr * di * inv
 
 
 @helper
@@ -171,6 +225,11 @@ def _woodbury(accr, acci, p, r, zr, zi, times_z, out):
     """out[i*m + j, k] = (k00 - k01 (I + k11)^{-1} k10)[i, j] at each node k (times z_k);
     no allocation per node below rank 3."""
     XY, kn = accr.shape
+    if r == 0 and not times_z:  # G = k: a plain copy into the complex output
+        for q in range(XY):
+            for node in range(kn):
+                out[q, node] = accr[q, node] + 1j * acci[q, node]
+        return
     Y = XY // (p + r)
     m = Y - r
     M, R = np.empty((max(r, 1), max(r, 1)), out.dtype), np.empty((max(r, 1), m), out.dtype)

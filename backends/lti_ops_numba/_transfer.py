@@ -30,8 +30,8 @@ def _structured(xp, sys, z):
     cast = lambda x: np.asarray(x, dtype=z.dtype)  # noqa: E731
     diagonal = isinstance(sys, Diagonal)
     P, Q = (None, None) if diagonal else (cast(sys.P), cast(sys.Q))
-    G = cauchy_woodbury(cast(sys.C), cast(sys.B), cast(sys.lam), P, Q, z, sys.conj_sym)
-    if np.all(np.isfinite(G)):
+    G, finite = cauchy_woodbury(cast(sys.C), cast(sys.B), cast(sys.lam), P, Q, z, sys.conj_sym)
+    if finite:
         return G
     # inf/NaN: a point on a pole of diag(lam) (exact test as the reference), or of A
     if _ref.hits(xp, z, cast(sys.lam), sys.conj_sym):
