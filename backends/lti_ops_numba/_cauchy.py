@@ -95,13 +95,13 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, o
         scl, scaled = _scales(zabs[bz, k0 : k0 + kn], lam_max[b], conj)
         for n in range(N):
             if XY == 4 and conj:  # rank-1 SISO DPLR (S4): one fused pass
-                _four_conj(x, y, scl, scaled, lr[b, n], li[b, n], wr[b, :, n], wi[b, :, n], accr, acci)
+                _four_conj(x, y, scl, lr[b, n], li[b, n], wr[b, :, n], wi[b, :, n], accr, acci)
             elif XY == 1 and conj:  # diagonal SISO: one fused pass
                 _one_conj(x, y, scl, scaled, lr[b, n], li[b, n], wr[b, 0, n], wi[b, 0, n], accr[0], acci[0])
             elif XY == 1:
                 _one(x, y, lr[b, n], li[b, n], wr[b, 0, n], wi[b, 0, n], accr[0], acci[0])
             else:
-                _pair(x, y, scl, scaled, lr[b, n], li[b, n], conj, sr, si, tr, ti)
+                _pair(x, y, scl, lr[b, n], li[b, n], conj, sr, si, tr, ti)
                 for q in range(XY):
                     _mac(accr[q], acci[q], wr[b, q, n], wi[b, q, n], sr, si, tr, ti)
         _woodbury(accr, acci, p, r, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, :, k0 : k0 + kn])
@@ -121,16 +121,15 @@ def _all_finite(block):
 @helper
 def _scales(zabs, lam_max, conj):
     """(t per node, whether any t != 1) for a block: t = 1/max(1, |z|, max|lam|) where a
-    node or mode exceeds UNSCALED_LIMIT, else no scaling at all."""
-    big = lam_max > UNSCALED_LIMIT
+    node or mode exceeds UNSCALED_LIMIT, else t = 1."""
+    big = conj and lam_max > UNSCALED_LIMIT
     for k in range(zabs.shape[0]):
-        big |= zabs[k] > UNSCALED_LIMIT
-    if not (conj and big):
-        return np.empty(0, zabs.dtype), False
-    t = np.empty_like(zabs)
-    for k in range(zabs.shape[0]):
-        t[k] = 1 / max(1, zabs[k], lam_max)
-    return t, True
+        big |= conj and zabs[k] > UNSCALED_LIMIT
+    t = np.ones_like(zabs)
+    if big:
+        for k in range(zabs.shape[0]):
+            t[k] = 1 / max(1, zabs[k], lam_max)
+    return t, big
 
 
 @helper
@@ -149,14 +148,13 @@ def _conj_pair(x, y, t, lr, li):
 
 
 @helper
-def _pair(zr, zi, scale, scaled, lr, li, conj, sr, si, tr, ti):
+def _pair(zr, zi, scale, lr, li, conj, sr, si, tr, ti):
     """s and t of :func:`_conj_pair` (conj), or s = t = 1/(z - lam), over a block of nodes.
     Then w/(z - lam) + conj(w)/(z - conj lam) = Re(w) s + i Im(w) t, and w/(z - lam)
     likewise: the conjugate pair costs no more multiply-adds than one mode."""
-    one = zr.dtype.type(1)
     for k in range(zr.shape[0]):
         if conj:
-            sr[k], si[k], tr[k], ti[k] = _conj_pair(zr[k], zi[k], scale[k] if scaled else one, lr, li)
+            sr[k], si[k], tr[k], ti[k] = _conj_pair(zr[k], zi[k], scale[k], lr, li)
         else:
             dr, di = zr[k] - lr, zi[k] - li
             inv = 1 / (dr * dr + di * di)
@@ -165,15 +163,14 @@ def _pair(zr, zi, scale, scaled, lr, li, conj, sr, si, tr, ti):
 
 
 @helper
-def _four_conj(zr, zi, scale, scaled, lr, li, wr, wi, accr, acci):
+def _four_conj(zr, zi, scale, lr, li, wr, wi, accr, acci):
     """:func:`_conj_pair` and four :func:`_mac` in one loop (no s, t round trip through memory)."""
     w0r, w1r, w2r, w3r = wr[0], wr[1], wr[2], wr[3]
     w0i, w1i, w2i, w3i = wi[0], wi[1], wi[2], wi[3]
     a0r, a1r, a2r, a3r = accr[0], accr[1], accr[2], accr[3]
     a0i, a1i, a2i, a3i = acci[0], acci[1], acci[2], acci[3]
-    one = zr.dtype.type(1)
     for k in range(zr.shape[0]):
-        sr, si, tr, ti = _conj_pair(zr[k], zi[k], scale[k] if scaled else one, lr, li)
+        sr, si, tr, ti = _conj_pair(zr[k], zi[k], scale[k], lr, li)
         a0r[k] += w0r * sr - w0i * ti
         a0i[k] += w0r * si + w0i * tr
         a1r[k] += w1r * sr - w1i * ti
@@ -186,20 +183,33 @@ def _four_conj(zr, zi, scale, scaled, lr, li, wr, wi, accr, acci):
 
 @helper
 def _one_conj(zr, zi, scale, scaled, lr, li, wr, wi, accr, acci):
-    """acc += w/(z - lam) + conj(w)/(z - conj lam) = Re(w) s + i Im(w) t in one loop, as
-    (a + ib) R with R = 2 t conj(den')/|den'|^2, a = Re(w) dx - Im(w) lt, b = Re(w) yt:
-    the fewest operations per pair (see :func:`_conj_pair` for the names)."""
-    one = zr.dtype.type(1)
-    for k in range(zr.shape[0]):
-        t = scale[k] if scaled else one
-        dx, yt, lt = (zr[k] - lr) * t, zi[k] * t, li * t
-        den_r = dx * dx - ((zi[k] - li) * t) * ((zi[k] + li) * t)
-        den_i = 2 * dx * yt
-        q = 2 * t / (den_r * den_r + den_i * den_i)
-        rr, ri = den_r * q, -den_i * q
-        a, b = wr * dx - wi * lt, wr * yt
-        accr[k] += a * rr - b * ri
-        acci[k] += a * ri + b * rr
+    """acc += w/(z - lam) + conj(w)/(z - conj lam) = Re(w) s + i Im(w) t in one loop, with
+    the multiplications by t left out where it is 1 (two loops: a select would stop LLVM
+    vectorizing)."""
+    if scaled:
+        for k in range(zr.shape[0]):
+            re, im = _one_conj_term(zr[k], zi[k], scale[k], lr, li, wr, wi)
+            accr[k] += re
+            acci[k] += im
+    else:
+        one = zr.dtype.type(1)
+        for k in range(zr.shape[0]):
+            re, im = _one_conj_term(zr[k], zi[k], one, lr, li, wr, wi)
+            accr[k] += re
+            acci[k] += im
+
+
+@helper
+def _one_conj_term(x, y, t, lr, li, wr, wi):
+    """Re(w) s + i Im(w) t of :func:`_conj_pair` with the fewest operations: (a + ib) R with
+    R = 2 t conj(den')/|den'|^2, a = Re(w) dx - Im(w) lt, b = Re(w) yt."""
+    dx, yt, lt = (x - lr) * t, y * t, li * t
+    den_r = dx * dx - ((y - li) * t) * ((y + li) * t)
+    den_i = 2 * dx * yt
+    q = 2 * t / (den_r * den_r + den_i * den_i)
+    rr, ri = den_r * q, -den_i * q
+    a, b = wr * dx - wi * lt, wr * yt
+    return a * rr - b * ri, a * ri + b * rr
 
 
 @helper
