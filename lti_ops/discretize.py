@@ -308,9 +308,8 @@ def _dense_gbt(sys, dt, alpha, variant):
     A, B, _ = _broadcast_ab(xp, sys, dt)
     N = sys.n_states
     E = _eye(xp, (), N, A) - alpha * dt2 * A
-    X = _xp.solve(E, xp.concat([A, B], axis=-1), singular_msg=msg)
+    X, c_einv = _xp.solve_both(E, xp.concat([A, B], axis=-1), sys.C, singular_msg=msg)
     abar = _eye(xp, (), N, A) + dt2 * X[..., :N]
-    c_einv = _right_solve(xp, sys.C, E, msg)
     B, C, D = _gbt_io(xp, variant, alpha, dt, sys, X[..., N:], c_einv)
     return StateSpace(abar, B, C, D, dt=dt)
 
@@ -321,17 +320,10 @@ def _dense_gbt_inverse(sys, alpha, variant):
     abar, bbar, _ = _broadcast_ab(xp, sys, dt)
     eye = _eye(xp, (), sys.n_states, abar)
     F = (1 - alpha) * eye + alpha * abar
-    X = _xp.solve(F, xp.concat([abar - eye, bbar], axis=-1), singular_msg=msg)
+    X, c_finv = _xp.solve_both(F, xp.concat([abar - eye, bbar], axis=-1), sys.C, singular_msg=msg)
     N = sys.n_states
-    c_finv = _right_solve(xp, sys.C, F, msg)
     B, C, D = _gbt_io_inverse(xp, variant, alpha, dt, sys, X[..., N:], c_finv)
     return StateSpace(X[..., :N] / _expand(dt, 2), B, C, D)
-
-
-def _right_solve(xp, Y, M, msg):
-    """``Y M^{-1}`` as ``(M^{-T} Y^T)^T``."""
-    t = xp.matrix_transpose
-    return t(_xp.solve(t(M), t(Y), singular_msg=msg))
 
 
 def _diagonal_gbt(sys, dt, alpha, variant):

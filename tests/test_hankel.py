@@ -319,7 +319,10 @@ def test_balanced_truncation_error_lies_between_the_bounds(domain, data, k):
         np.concatenate([B, Br]), np.concatenate([C, -Cr], axis=1), dt=sys.dt,
     )
     e = float(lti_ops.hinf_norm(err))
-    assert hsv[k] * (1 - 1e-6) <= e <= bound * (1 + 1e-6)
+    # G - G_k is formed in floating point: its norm carries an absolute error of a few
+    # eps * sigma_1 (the size of G), which dominates when sigma_{k+1} is ~1e-10 sigma_1
+    slack = 1e3 * np.finfo(np.float64).eps * hsv[0]
+    assert hsv[k] * (1 - 1e-6) - slack <= e <= bound * (1 + 1e-6) + slack
     np.testing.assert_allclose(bound, 2 * hsv[k:].sum())
 
 

@@ -24,7 +24,7 @@ from lti_ops.testing import assert_close, tolerance  # noqa: E402
 from lti_ops.testing import strategies as lst  # noqa: E402
 
 PRIMITIVES = ["ssm_kernel_diagonal", "ssm_kernel_dplr", "transfer_diagonal", "transfer_dplr", "scan", "fftconv",
-              "hope_transfer"]
+              "hope_transfer", "solve", "solve_both"]
 BATCHES = st.sampled_from([(), (1,), (3,), (2, 2)])
 STEPS = st.floats(0.01, 0.3)
 
@@ -257,6 +257,49 @@ def test_scan_zero_input_column_with_initial_state():
     _same(yf, yr, n=80)
     _same(xf, xr, n=80)
     assert_close(xf[:, 0], np.full(3, (0.5 + 0.5j) ** 40), rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- dense solves
+
+
+@given(data=st.data())
+def test_solve_both(dtype, data):
+    """One LU per matrix for both sides equals NumPy's two solves: broadcasting batches,
+    real and complex, sizes on both sides of MAX_N, and the vector right-hand side."""
+    from lti_ops._xp import _native_solve_both
+    from lti_ops_numba import _linalg
+
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    n = data.draw(st.sampled_from([1, 2, 5, 17, _linalg.MAX_N + 1]))
+    batch_a, batch_b = data.draw(st.sampled_from([((3, 1), (4,)), ((2,), (2,)), ((), (3,)), ((5,), ())]))
+    ctype = data.draw(st.sampled_from([dtype, np.result_type(dtype, 1j)]))
+
+    def draw(shape):
+        x = rng.standard_normal(shape) + (1j * rng.standard_normal(shape) if np.dtype(ctype).kind == "c" else 0)
+        return x.astype(ctype)
+
+    a = draw(batch_a + (n, n)) + 2 * n * np.eye(n, dtype=ctype)  # well conditioned: compare values
+    b, c = draw(batch_b + (n, 3)), draw(batch_b + (2, n))
+    (x, y), (xr, yr) = _linalg.solve_both(anp, a, b, c), _native_solve_both(np, a, b, c)
+    for fast, ref in ((x, xr), (y, yr)):
+        _same(fast, ref, n=n, cond=10)
+    _same(_linalg.solve(anp, a, b), np.linalg.solve(a, b), n=n, cond=10)
+    _same(_linalg.solve(anp, a[(0,) * len(batch_a)], b[(0,) * len(batch_b)][:, 0]),
+          np.linalg.solve(a[(0,) * len(batch_a)], b[(0,) * len(batch_b)][:, 0]), n=n, cond=10)
+
+
+def test_solve_singular_and_integer_inputs():
+    from lti_ops import _xp
+    from lti_ops_numba import _linalg
+
+    a = np.tile(np.eye(3), (4, 1, 1))
+    a[2] = [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.0, 1.0, 1.0]]  # rank 2: an exact zero pivot
+    with pytest.raises(np.linalg.LinAlgError, match="Singular matrix"):
+        _linalg.solve(anp, a, np.ones((4, 3, 1)))
+    with pytest.raises(ValueError, match="E is singular"):
+        _xp.solve_both(a, np.ones((4, 3, 1)), np.ones((4, 1, 3)), singular_msg="E is singular")
+    ints = np.tile(np.array([[2, 1], [1, 3]]), (3, 1, 1))
+    _same(_linalg.solve(anp, ints, np.ones((3, 2, 1), int)), np.linalg.solve(ints, np.ones((3, 2, 1), int)))
 
 
 # --------------------------------------------------------------------------- fftconv
