@@ -152,12 +152,13 @@ def _lanes_tile(S, d, ut, yt, steps, control):
             base = n * ROWS * LANES
             for g in range(LANES):
                 pr, pi = S[base + 4 * LANES + g], S[base + 5 * LANES + g]
-                tr = S[base + g] * pr - S[base + LANES + g] * pi + ut[ub + g]
+                # written so that each line contracts to two FMAs
+                tr = S[base + g] * pr + (ut[ub + g] - S[base + LANES + g] * pi)
                 ti = S[base + g] * pi + S[base + LANES + g] * pr
                 if control:
-                    yt[ub + g] += S[base + 2 * LANES + g] * pr - S[base + 3 * LANES + g] * pi
+                    yt[ub + g] = (yt[ub + g] + S[base + 2 * LANES + g] * pr) - S[base + 3 * LANES + g] * pi
                 else:
-                    yt[ub + g] += S[base + 2 * LANES + g] * tr - S[base + 3 * LANES + g] * ti
+                    yt[ub + g] = (yt[ub + g] + S[base + 2 * LANES + g] * tr) - S[base + 3 * LANES + g] * ti
                 S[base + 4 * LANES + g] = tr
                 S[base + 5 * LANES + g] = ti
 
