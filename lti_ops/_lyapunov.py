@@ -16,10 +16,10 @@ import math
 
 import array_api_compat as _compat
 
-from . import _xp
+from . import _checks, _xp
 from .systems import DPLR, Diagonal, StateSpace, real_block
 
-__all__ = ["factor", "gramians", "smith", "solve_lyapunov", "square_root_product"]
+__all__ = ["factor", "gramians", "smith", "solve_lyapunov", "square_root_product", "stein_pair"]
 
 MAX_DOUBLINGS = 64  # rho(A)^(2^64) is below any eps unless rho(A) = 1 to working precision
 
@@ -32,11 +32,21 @@ def unstable_msg(what):
 
 
 def solve_lyapunov(A, W, *, discrete):
-    """X with ``A X A^H - X + W = 0`` (discrete) or ``A X + X A^H + W = 0``, batched."""
+    """X with ``A X A^H - X + W = 0`` (discrete) or ``A X + X A^H + W = 0``, batched.
+
+    NumPy input goes to SciPy's Bartels-Stewart solvers one matrix at a time, except a
+    batch of Stein (discrete) equations: there the batched squared Smith iteration (a few
+    batched matmuls per doubling) beats the per-matrix Schur decompositions (measured 5x at
+    64 systems of order 64). Other namespaces always take the Smith iteration.
+    """
     xp = _xp.array_namespace(A, W)
-    if _compat.is_numpy_namespace(xp):
+    if _compat.is_numpy_namespace(xp) and not _batched_stein(A, W, discrete):
         return _scipy_lyapunov(xp, A, W, discrete)
     return smith(A, W, discrete=discrete)
+
+
+def _batched_stein(A, W, discrete):
+    return discrete and math.prod(_checks.broadcast_batch({"A": A.shape[:-2], "W": W.shape[:-2]})) > 1
 
 
 def _scipy_lyapunov(xp, A, W, discrete):
@@ -70,19 +80,37 @@ def smith(A, W, *, discrete, max_doublings=MAX_DOUBLINGS):
         If the iteration does not converge (A is not stable to working precision).
     """
     xp = _xp.array_namespace(A, W)
-    n = A.shape[-1]
     if not discrete:
         A, W = _cayley(xp, A, W)
-    X, Ak = W, A
-    tol = 4 * n * _xp.eps(xp, W.dtype)
-    diverged = 1 / _xp.eps(xp, W.dtype)
+    return _smith_doublings(xp, A, [W], max_doublings)[0]
+
+
+def stein_pair(A, W, V, *, max_doublings=MAX_DOUBLINGS):
+    """(X, Y) with ``A X A^H - X + W = 0`` and ``A^H Y A - Y + V = 0`` (the two discrete
+    Gramian equations): one squared Smith iteration shares the powers A^(2^k) of both,
+    five batched matmuls per doubling instead of six."""
+    xp = _xp.array_namespace(A, W, V)
+    return _smith_doublings(xp, A, [W, V], max_doublings)
+
+
+def _smith_doublings(xp, A, rhs, max_doublings):
+    """X_0 = W, X_{k+1} = X_k + A_k X_k A_k^H, A_{k+1} = A_k^2 for the first right-hand
+    side (and A_k^H Y_k A_k for a second) until the updates stop mattering."""
+    n = A.shape[-1]
+    dtype = rhs[0].dtype
+    tol = 4 * n * _xp.eps(xp, dtype)
+    diverged = 1 / _xp.eps(xp, dtype)
+    X, Ak = list(rhs), A
     for _ in range(max_doublings):
-        update = xp.matmul(xp.matmul(Ak, X), _xp.conj_transpose(Ak))
-        X = X + update
+        AkH = _xp.conj_transpose(Ak)
+        updates = [xp.matmul(xp.matmul(Ak, X[0]), AkH)]
+        if len(X) > 1:
+            updates.append(xp.matmul(xp.matmul(AkH, X[1]), Ak))
+        X = [x + u for x, u in zip(X, updates)]
         if not bool(xp.all(_norm(xp, Ak) < diverged)):  # powers of an unstable A blow up
             break
-        if bool(xp.all(_norm(xp, update) <= tol * _norm(xp, X))):
-            return (X + _xp.conj_transpose(X)) / 2
+        if all(bool(xp.all(_norm(xp, u) <= tol * _norm(xp, x))) for x, u in zip(X, updates)):
+            return [(x + _xp.conj_transpose(x)) / 2 for x in X]
         Ak = xp.matmul(Ak, Ak)
     raise ValueError(unstable_msg("the Lyapunov solve") + " (the Smith iteration diverged)")
 
@@ -119,11 +147,19 @@ def gramians(sys):
 
 def _dense_gramians(sys):
     xp, A = sys.xp, sys.A
-    if _compat.is_numpy_namespace(xp):
-        require_stable(sys)
     discrete = sys.is_discrete
-    P = solve_lyapunov(A, xp.matmul(sys.B, _xp.conj_transpose(sys.B)), discrete=discrete)
-    Q = solve_lyapunov(_xp.conj_transpose(A), xp.matmul(_xp.conj_transpose(sys.C), sys.C), discrete=discrete)
+    if _compat.is_numpy_namespace(xp) and not _batched_stein(A, A, discrete):
+        require_stable(sys)  # SciPy's solvers return garbage, not an error, when unstable
+    BBH, CHC = xp.matmul(sys.B, _xp.conj_transpose(sys.B)), xp.matmul(_xp.conj_transpose(sys.C), sys.C)
+    try:
+        if discrete and (not _compat.is_numpy_namespace(xp) or _batched_stein(A, A, discrete)):
+            P, Q = stein_pair(A, BBH, CHC)
+        else:
+            P = solve_lyapunov(A, BBH, discrete=discrete)
+            Q = solve_lyapunov(_xp.conj_transpose(A), CHC, discrete=discrete)
+    except ValueError:
+        require_stable(sys)  # name the worst pole where an eigensolver can
+        raise
     return P, Q
 
 

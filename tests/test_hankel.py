@@ -105,10 +105,14 @@ def test_smith_iteration_equals_scipy(domain, data):
     from lti_ops import _lyapunov
 
     sys = _system(data, "dense", None, "float64", domain)
-    W = sys.B @ sys.B.T
-    want = _lyapunov.solve_lyapunov(sys.A, W, discrete=sys.is_discrete)
+    W, V = sys.B @ sys.B.T, sys.C.T @ sys.C
+    want = _lyapunov._scipy_lyapunov(np, sys.A, W, sys.is_discrete)  # Bartels-Stewart, one by one
     got = _lyapunov.smith(sys.A, W, discrete=sys.is_discrete)
     assert_close(got, want, rtol=1e-10)
+    if sys.is_discrete:  # the two Gramian equations in one iteration
+        P, Q = _lyapunov.stein_pair(sys.A, W, V)
+        assert_close(P, want, rtol=1e-10)
+        assert_close(Q, _lyapunov._scipy_lyapunov(np, np.swapaxes(sys.A, -1, -2), V, True), rtol=1e-10)
 
 
 # --------------------------------------------------------------------------- HSVs
