@@ -86,6 +86,7 @@ def _scan_lanes(lr, li, cbr, cbi, d, u, wr, wi, control, y):
     channels, N = lr.shape
     L = u.shape[1]
     blocks = (channels + LANES - 1) // LANES
+    previous = numba.set_parallel_chunksize(1)  # blocks handed out one by one: a slow core takes fewer
     for block in numba.prange(blocks):
         c0 = block * LANES
         width = min(LANES, channels - c0)
@@ -109,6 +110,7 @@ def _scan_lanes(lr, li, cbr, cbi, d, u, wr, wi, control, y):
             base = n * ROWS * LANES
             for g in range(width):
                 wr[c0 + g, n], wi[c0 + g, n] = S[base + 4 * LANES + g], S[base + 5 * LANES + g]
+    numba.set_parallel_chunksize(previous)
 
 
 @helper
