@@ -83,6 +83,7 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, o
     B, XY, N = wr.shape
     K = out.shape[2]
     blocks = (K + NODE_BLOCK - 1) // NODE_BLOCK
+    previous = numba.set_parallel_chunksize(1)  # tasks handed out one by one: a slow core takes fewer
     for t in numba.prange(B * blocks):
         b, k0 = t // blocks, (t % blocks) * NODE_BLOCK
         kn = min(NODE_BLOCK, K - k0)
@@ -106,6 +107,7 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, o
                     _mac(accr[q], acci[q], wr[b, q, n], wi[b, q, n], sr, si, tr, ti)
         _woodbury(accr, acci, p, r, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, :, k0 : k0 + kn])
         finite[t] = _all_finite(out[b, :, k0 : k0 + kn])
+    numba.set_parallel_chunksize(previous)
 
 
 @helper
