@@ -300,6 +300,8 @@ def test_solve_singular_and_integer_inputs():
         _xp.solve_both(a, np.ones((4, 3, 1)), np.ones((4, 1, 3)), singular_msg="E is singular")
     ints = np.tile(np.array([[2, 1], [1, 3]]), (3, 1, 1))
     _same(_linalg.solve(anp, ints, np.ones((3, 2, 1), int)), np.linalg.solve(ints, np.ones((3, 2, 1), int)))
+    with pytest.raises(TypeError, match="float16 is unsupported"):
+        _linalg.solve(anp, ints.astype(np.float16), np.ones((3, 2, 1), np.float16))
 
 
 # --------------------------------------------------------------------------- fftconv

@@ -8,8 +8,9 @@ matrices this small. Here each matrix is factored by the textbook right-looking
 elimination with row pivoting (LAPACK's ``getf2``, the same backward stability), the
 right-hand sides carried along, then back-substituted; the rows are contiguous so every
 inner loop is a SIMD loop. An exactly zero pivot raises NumPy's ``LinAlgError``, as
-``numpy.linalg.solve`` does. Matrices larger than :data:`MAX_N`, a single matrix, a
-vector right-hand side and integer inputs go to NumPy, whose blocked LAPACK wins there.
+``numpy.linalg.solve`` does. Matrices larger than :data:`MAX_N` (where NumPy's blocked
+LAPACK wins), a single matrix, a vector right-hand side and other dtypes (integers, which
+NumPy promotes; float16, which it rejects) go to NumPy unchanged.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ._jit import helper, kernel, real_dtype
 __all__ = ["solve"]
 
 MAX_N = 128
+_DTYPES = tuple(np.dtype(t) for t in ("float32", "float64", "complex64", "complex128"))
 
 
 @register("solve", "numba")
@@ -54,7 +56,7 @@ def _worth_it(*arrays):
     a = arrays[0]
     dtype = np.result_type(*(x.dtype for x in arrays))
     count = math.prod(np.broadcast_shapes(*(x.shape[:-2] for x in arrays)))
-    return a.ndim > 2 and count > 1 and a.shape[-1] <= MAX_N and dtype.kind in "fc"
+    return a.ndim > 2 and count > 1 and a.shape[-1] <= MAX_N and dtype in _DTYPES
 
 
 def _solve_both(a, b, c):
