@@ -21,6 +21,7 @@ import numpy as np
 from lti_ops import _cauchy as _ref
 
 from ._jit import flat, helper, kernel, real_dtype, split
+from ._linalg import _back_substitute, _eliminate
 
 __all__ = ["cauchy_woodbury"]
 
@@ -245,8 +246,9 @@ def _woodbury(accr, acci, p, r, zr, zi, times_z, out):
     Y = XY // (p + r)
     m = Y - r
     M, R = np.empty((max(r, 1), max(r, 1)), out.dtype), np.empty((max(r, 1), m), out.dtype)
+    pivots = np.empty(max(r, 1), np.int64)
     for node in range(kn):
-        d00, d01, d10, d11 = _inner_inverse(accr, acci, Y, p, m, r, node, M, R)
+        d00, d01, d10, d11 = _inner_inverse(accr, acci, Y, p, m, r, node, M, R, pivots)
         scale = (zr[node] + 1j * zi[node]) if times_z else 1.0 + 0.0j
         for i in range(p):
             for j in range(m):
@@ -269,7 +271,7 @@ def _entry(accr, acci, Y, i, j, node):
 
 
 @helper
-def _inner_inverse(accr, acci, Y, p, m, r, node, M, R):
+def _inner_inverse(accr, acci, Y, p, m, r, node, M, R, pivots):
     """(I + k11)^{-1} as four scalars for rank 1 (d00) and 2; for rank > 2 it leaves
     (I + k11)^{-1} k10 in R."""
     one = 1.0 + 0.0j
@@ -288,35 +290,17 @@ def _inner_inverse(accr, acci, Y, p, m, r, node, M, R):
                 M[s, t] = _entry(accr, acci, Y, p + s, m + t, node) + (one if s == t else 0.0)
             for j in range(m):
                 R[s, j] = _entry(accr, acci, Y, p + s, j, node)
-        _solve(M, R)
+        _solve(M, R, pivots)
     return one, one, one, one
 
 
 @helper
-def _solve(M, R):
-    """M^{-1} R for a small complex M by Gaussian elimination with partial pivoting
-    (M and R are overwritten)."""
-    n = M.shape[0]
-    for c in range(n):
-        piv = c
-        for i in range(c + 1, n):
-            if abs(M[i, c]) > abs(M[piv, c]):
-                piv = i
-        if piv != c:
-            for j in range(n):
-                M[c, j], M[piv, j] = M[piv, j], M[c, j]
-            for j in range(R.shape[1]):
-                R[c, j], R[piv, j] = R[piv, j], R[c, j]
-        for i in range(c + 1, n):
-            f = M[i, c] / M[c, c]
-            for j in range(c, n):
-                M[i, j] -= f * M[c, j]
-            for j in range(R.shape[1]):
-                R[i, j] -= f * R[c, j]
-    for c in range(n - 1, -1, -1):
-        for j in range(R.shape[1]):
-            s = R[c, j]
-            for t in range(c + 1, n):
-                s -= M[c, t] * R[t, j]
-            R[c, j] = s / M[c, c]
+def _solve(M, R, pivots):
+    """M^{-1} R for a small complex M by Gaussian elimination with partial pivoting (the
+    batched-solve kernel's elimination); M and R are overwritten, R is NaN where M has an
+    exactly zero pivot, so the block fails the finiteness check as a division by it would."""
+    if _eliminate(M, R, pivots):
+        R[:] = np.nan
+    else:
+        _back_substitute(M, R)
     return R

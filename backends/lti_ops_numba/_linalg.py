@@ -21,6 +21,7 @@ import numba
 import numpy as np
 
 from lti_ops._dispatch import register
+from lti_ops._xp import _native_solve_both
 
 from ._jit import helper, kernel, real_dtype
 
@@ -45,8 +46,6 @@ def solve_both(xp, a, b, c):
     """``(a^{-1} b, c a^{-1})`` from one factorization of each matrix of `a`."""
     a, b, c = np.asarray(a), np.asarray(b), np.asarray(c)
     if not _worth_it(a, b, c):
-        from lti_ops._xp import _native_solve_both
-
         return _native_solve_both(np, a, b, c)
     return _solve_both(a, b, c)
 
