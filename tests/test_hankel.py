@@ -393,6 +393,13 @@ def test_unstable_systems_raise():
                      lambda s: lti_ops.hankel_singular_values(s.to_dense())):
             with pytest.raises(ValueError, match="asymptotically stable"):
                 call(sys)
+    # a NumPy batch of discrete dense systems takes the Smith iteration without an eigvals
+    # pre-check: its divergence still reports the worst pole
+    A = np.stack([np.diag([0.5, 0.2]), np.diag([1.2, 0.1])])
+    batch = lti_ops.StateSpace(A, np.ones((2, 2, 1)), np.ones((2, 1, 2)), dt=1.0)
+    for call in (lti_ops.gramians, lti_ops.hankel_singular_values):
+        with pytest.raises(ValueError, match="asymptotically stable.*poles up to \\|p\\| = 1.2"):
+            call(batch)
     A = np.array([[0.5, 1.0], [0.0, 1.01]])
     with pytest.raises(ValueError, match="asymptotically stable.*diverged"):
         from lti_ops import _lyapunov
