@@ -16,7 +16,7 @@ import math
 
 import array_api_compat as _compat
 
-from . import _checks, _xp
+from . import _checks, _dispatch, _xp
 from .systems import DPLR, Diagonal, StateSpace, real_block
 
 __all__ = ["factor", "gramians", "smith", "solve_lyapunov", "square_root_product", "stein_pair"]
@@ -197,7 +197,14 @@ def _cauchy_matrix(xp, num, a, b, discrete):
 
 def _diagonal_gramians(sys):
     require_stable(sys)
-    xp, lam, B, C = sys.xp, sys.lam, sys.B, sys.C
+    body = _dispatch.resolve("diagonal_gramians", "auto", sys.xp, _closed_form_gramians)
+    return body(sys.xp, sys)
+
+
+def _closed_form_gramians(xp, sys):
+    """The closed forms of a stable Diagonal system's (P, Q); the real 2N form with
+    ``conj_sym``. The reference body of the ``"diagonal_gramians"`` kernels."""
+    lam, B, C = sys.lam, sys.B, sys.C
     d = sys.is_discrete
     lam_c, BH, CH = xp.conj(lam), _xp.conj_transpose(B), _xp.conj_transpose(C)
     P11 = _cauchy_matrix(xp, xp.matmul(B, BH), lam, lam_c, d)
@@ -218,16 +225,22 @@ def square_root_product(sys):
 
 
 def factor(X):
+    """A square factor R with ``X = R R^H`` of Hermitian positive semidefinite X, batched
+    (see :func:`_factor`; dispatched to the ``"factor"`` kernels)."""
+    xp = _xp.array_namespace(X)
+    return _dispatch.resolve("factor", "auto", xp, _factor)(xp, X)
+
+
+def _factor(xp, X):
     """A square factor R with ``X = R R^H`` of Hermitian positive semidefinite X, batched.
 
     Cholesky where a matrix is numerically definite. A semidefinite batch (non-minimal
     systems, Hankel singular values below sqrt(eps) sigma_1) is retried with the shift
     ``n eps max|X_ii| I``, the size of the rounding error X already carries, so it changes
-    nothing above that noise floor; failing that, matrix by matrix with the eigen-factor
-    ``U sqrt(max(s, 0))`` where Cholesky fails, so one bad matrix does not send the whole
-    batch to ``eigh``.
+    nothing above that noise floor; failing that, matrix by matrix (plain, then shifted)
+    with the eigen-factor ``U sqrt(max(s, 0))`` where both fail, so one bad matrix does not
+    send the whole batch to ``eigh``.
     """
-    xp = _xp.array_namespace(X)
     R = _cholesky(xp, X)
     if R is not None:
         return R
@@ -240,6 +253,7 @@ def factor(X):
     for i in range(flat.shape[0]):
         one = flat[i, ...]
         R = _cholesky(xp, one)
+        R = R if R is not None else _cholesky(xp, one + _rounding_shift(xp, one))
         parts.append(R if R is not None else _eigen_factor(xp, one))
     if not parts:
         return X

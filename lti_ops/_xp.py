@@ -36,6 +36,7 @@ __all__ = [
     "real_dtype",
     "solve",
     "solve_both",
+    "svdvals",
 ]
 
 
@@ -416,6 +417,17 @@ def solve_both(a, b, c, *, singular_msg):
     return x, y
 
 
+def svdvals(x):
+    """``xp.linalg.svdvals(x)``: singular values of a stack of matrices, descending; engines
+    spread a batch over the cores."""
+    xp = array_namespace(x)
+    return _dispatch.resolve("svdvals", "auto", xp, _native_svdvals)(xp, x)
+
+
+def _native_svdvals(xp, x):
+    return xp.linalg.svdvals(x)
+
+
 def _native_solve(xp, a, b):
     return xp.linalg.solve(a, b)
 
@@ -448,7 +460,7 @@ def is_singular(a):
     xp = array_namespace(a)
     if _is_empty(a):
         return xp.zeros(a.shape[:-2], dtype=xp.bool, device=_compat.device(a))
-    sv = xp.linalg.svdvals(a)
+    sv = svdvals(a)
     return sv[..., -1] <= a.shape[-1] * eps(xp, a.dtype) * sv[..., 0]
 
 

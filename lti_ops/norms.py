@@ -272,7 +272,7 @@ def _sigma_max(xp, G):
         return xp.sqrt(xp.sum(xp.abs(G) ** 2, axis=(-3, -2)))
     nb = G.ndim - 3
     Gk = xp.permute_dims(G, tuple(range(nb)) + (nb + 2, nb, nb + 1))
-    return xp.linalg.svdvals(Gk)[..., 0]
+    return _xp.svdvals(Gk)[..., 0]
 
 
 # ----- Hamiltonian level-set iteration (dense, one system at a time)

@@ -24,7 +24,7 @@ from lti_ops.testing import assert_close, tolerance  # noqa: E402
 from lti_ops.testing import strategies as lst  # noqa: E402
 
 PRIMITIVES = ["ssm_kernel_diagonal", "ssm_kernel_dplr", "transfer_diagonal", "transfer_dplr", "scan", "fftconv",
-              "hope_transfer", "solve", "solve_both"]
+              "hope_transfer", "solve", "solve_both", "diagonal_gramians", "factor", "svdvals"]
 BATCHES = st.sampled_from([(), (1,), (3,), (2, 2)])
 STEPS = st.floats(0.01, 0.3)
 
@@ -302,6 +302,101 @@ def test_solve_singular_and_integer_inputs():
     _same(_linalg.solve(anp, ints, np.ones((3, 2, 1), int)), np.linalg.solve(ints, np.ones((3, 2, 1), int)))
     with pytest.raises(TypeError, match="float16 is unsupported"):
         _linalg.solve(anp, ints.astype(np.float16), np.ones((3, 2, 1), np.float16))
+
+
+# --------------------------------------------------------------------------- Gramians, factors, singular values
+
+
+@given(data=st.data(), discrete=st.booleans())
+def test_diagonal_gramians(dtype, data, discrete):
+    """The one-pass closed form equals the reference's matmuls, Cauchy division and
+    real_block: complex and real 2N forms, MIMO, broadcasting batches, both time domains."""
+    from lti_ops import _lyapunov
+    from lti_ops_numba import _gramians
+
+    sys = data.draw(_diagonals(dtype, n_inputs=st.integers(1, 3), n_outputs=st.integers(1, 3)))
+    if discrete:
+        sys = lti_ops.discretize(sys, 0.2, "zoh")
+    for fast, ref in zip(_gramians.diagonal_gramians(anp, sys), _lyapunov._closed_form_gramians(anp, sys)):
+        _same(fast, ref, n=sys.n_inputs + sys.n_outputs)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e25])
+def test_continuous_gramians_of_huge_poles_do_not_overflow(scale):
+    """|lam_i + conj lam_j|^2 overflows float32 at |lam| ~ 2e19: the denominator is scaled
+    by its largest component first, so P ~ 1/|lam| stays finite and accurate."""
+    from lti_ops import _lyapunov
+    from lti_ops_numba import _gramians
+
+    rng = np.random.default_rng(1)
+    lam = (scale * (-rng.uniform(0.1, 1, 5) + 1j * rng.uniform(-3, 3, 5))).astype(np.complex64)
+    b, c = (rng.standard_normal((2, 5)) + 1j * rng.standard_normal((2, 5))).astype(np.complex64)
+    for conj_sym in (False, True):
+        sys = lti_ops.Diagonal.siso(lam, b, c, conj_sym=conj_sym)
+        for fast, ref in zip(_gramians.diagonal_gramians(anp, sys), _lyapunov._closed_form_gramians(anp, sys)):
+            assert np.all(np.isfinite(fast)) and np.max(np.abs(fast)) > 0
+            _same(fast, ref, n=5)
+
+
+def _hermitian_batch(rng, batch, n, dtype, rank=None):
+    """X = V V^H with V of n x rank (rank n: positive definite), a stack of shape batch."""
+    rank = n if rank is None else rank
+    V = rng.standard_normal(batch + (n, rank))
+    if np.dtype(dtype).kind == "c":
+        V = V + 1j * rng.standard_normal(batch + (n, rank))
+    V = V.astype(dtype)
+    return V @ np.conj(np.swapaxes(V, -1, -2)) + (n * np.eye(n, dtype=dtype) if rank == n else 0)
+
+
+@given(data=st.data())
+def test_factor_of_definite_matrices_is_their_cholesky_factor(dtype, data):
+    from lti_ops_numba import _linalg
+
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    n = data.draw(st.sampled_from([1, 2, 7, 33, _linalg.MAX_N + 1]))
+    batch = data.draw(st.sampled_from([(), (1,), (4,), (2, 3), (0,)]))
+    ctype = data.draw(st.sampled_from([dtype, np.result_type(dtype, 1j)]))
+    X = _hermitian_batch(rng, batch, n, ctype)
+    R = _linalg.factor(anp, X)
+    _same(R, np.linalg.cholesky(X), n=n, cond=10)
+
+
+@pytest.mark.parametrize("ctype", ["float64", "complex64"])
+def test_factor_of_semidefinite_and_indefinite_matrices(ctype):
+    """Rank-deficient matrices fail plain Cholesky and take the shifted one, each on its own;
+    an indefinite one takes the eigen-factor. Every factor reproduces its matrix to the
+    rounding the shift stands for, as the reference's does."""
+    from lti_ops import _lyapunov
+    from lti_ops_numba import _linalg
+
+    rng = np.random.default_rng(2)
+    n = 12
+    X = np.concatenate([_hermitian_batch(rng, (2,), n, ctype), _hermitian_batch(rng, (3,), n, ctype, rank=n - 3)])
+    X[-1] -= 0.5 * np.trace(X[-1]).real / n * np.eye(n, dtype=ctype)  # indefinite
+    fast, ref = _linalg.factor(anp, X), _lyapunov._factor(anp, X)
+    assert fast.dtype == ref.dtype == X.dtype
+    _same(fast[:2], np.linalg.cholesky(X[:2]), n=n, cond=10)  # definite: no shift
+    assert np.all(np.triu(fast[:4], 1) == 0)  # Cholesky factors are lower triangular
+    eps = np.finfo(fast.real.dtype).eps
+    for R in (fast, ref):
+        gram = R @ np.conj(np.swapaxes(R, -1, -2))
+        err = np.abs(gram[:4] - X[:4]).max(axis=(-2, -1)) / np.abs(X[:4]).max(axis=(-2, -1))
+        assert np.all(err <= 10 * n * eps), err
+    clipped = _lyapunov._eigen_factor(np, X[-1])  # U sqrt(max(s, 0)): the PSD part of X
+    _same(fast[-1] @ np.conj(fast[-1].T), clipped @ np.conj(clipped.T), n=n)
+
+
+@pytest.mark.parametrize("shape", [(6, 5, 3), (2, 3, 4, 4), (5, 1, 7), (0, 3, 3), (4, 4)])
+def test_svdvals_threads_equal_one_call(shape, monkeypatch):
+    """The batch cut into thread slices gives NumPy's singular values, shape and dtype."""
+    from lti_ops_numba import _linalg
+
+    monkeypatch.setattr(_linalg, "MIN_THREAD_WORK", 0)
+    monkeypatch.setattr(_linalg.numba, "get_num_threads", lambda: 3)
+    rng = np.random.default_rng(3)
+    for dtype in ("float32", "complex128"):
+        x = (rng.standard_normal(shape) + (1j * rng.standard_normal(shape) if dtype == "complex128" else 0)).astype(dtype)
+        _same(_linalg.svdvals(anp, x), np.linalg.svd(x, compute_uv=False), n=max(shape[-2:]))
 
 
 # --------------------------------------------------------------------------- fftconv

@@ -1,5 +1,5 @@
-"""Batched dense solves of small systems: one LU with partial pivoting per matrix, the
-batch spread over the cores.
+"""Batched dense linear algebra of small matrices, the batch spread over the cores: solves
+(one LU with partial pivoting per matrix), Cholesky square-root factors, singular values.
 
 ``numpy.linalg.solve`` runs a stack of small systems (the batch of ``discretize``'s GBT
 family, the Cayley steps of the Smith iteration, the Hamiltonian of ``hinf_norm``) one
@@ -11,23 +11,31 @@ inner loop is a SIMD loop. An exactly zero pivot raises NumPy's ``LinAlgError``,
 ``numpy.linalg.solve`` does. Matrices larger than :data:`MAX_N` (where NumPy's blocked
 LAPACK wins), a single matrix, a vector right-hand side and other dtypes (integers, which
 NumPy promotes; float16, which it rejects) go to NumPy unchanged.
+
+The square-root factors of ``_lyapunov.factor`` are Cholesky factors computed the same way,
+a shifted retry and the eigen-factor decided matrix by matrix. Singular values stay
+LAPACK's (``gesdd`` through ``numpy.linalg.svd``, which releases the GIL): the batch is cut
+into one slice per Numba thread, run on as many Python threads.
 """
 
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
 
+from lti_ops import _lyapunov
 from lti_ops._dispatch import register
 from lti_ops._xp import _native_solve_both
 
 from ._jit import helper, kernel, real_dtype
 
-__all__ = ["solve"]
+__all__ = ["factor", "solve", "solve_both", "svdvals"]
 
 MAX_N = 128
+MIN_THREAD_WORK = 2**21  # flops (m n min(m, n)) below which one more thread costs more than it saves
 _DTYPES = tuple(np.dtype(t) for t in ("float32", "float64", "complex64", "complex128"))
 
 
@@ -162,3 +170,93 @@ def _left_solve(a, pivots, y):
 def _swap_rows(m, i, k):
     for j in range(m.shape[1]):
         m[i, j], m[k, j] = m[k, j], m[i, j]
+
+
+# --------------------------------------------------------------------------- square-root factors
+
+
+@register("factor", "numba")
+def factor(xp, X):
+    """Numba twin of :func:`lti_ops._lyapunov._factor`: a lower R with ``X = R R^H``.
+
+    Each matrix is shifted only if its own Cholesky fails (the reference shifts the whole
+    batch when one fails): the shift is below the rounding error X already carries, so
+    both give R R^H = X to that noise. A single matrix takes the kernel too, so a batch and
+    a loop over it agree to the last bit."""
+    X = np.asarray(X)
+    if X.shape[-1] > MAX_N or X.dtype not in _DTYPES:
+        return _lyapunov._factor(np, X)
+    n, batch = X.shape[-1], X.shape[:-2]
+    dtype = X.dtype
+    R = _stack(X, batch, math.prod(batch), dtype)
+    failed = np.zeros(R.shape[0], dtype=np.bool_)
+    ftype = real_dtype(dtype)
+    (_cholesky_complex if dtype.kind == "c" else _cholesky_real)[ftype](R, n * np.finfo(ftype).eps, failed)
+    if failed.any():
+        flat = np.reshape(X, R.shape)
+        R[failed] = _lyapunov._eigen_factor(np, flat[failed])
+    return R.reshape(X.shape)
+
+
+def _cholesky_batch(R, shift_unit, failed):
+    """R[b] <- the lower Cholesky factor of the Hermitian R[b] (its lower triangle read);
+    retried with ``shift_unit * max|R[b]_ii|`` on the diagonal; failed[b] if that fails too."""
+    n = R.shape[1]
+    for b in numba.prange(R.shape[0]):
+        X = R[b].copy()
+        if _cholesky(X, R[b], 0.0):
+            continue
+        scale = 0.0
+        for i in range(n):
+            scale = max(scale, abs(X[i, i]))
+        failed[b] = not _cholesky(X, R[b], shift_unit * scale)
+
+
+_cholesky_real = kernel("void({f}[:, :, ::1], {f}, boolean[::1])")(_cholesky_batch)
+_cholesky_complex = kernel("void({c}[:, :, ::1], {f}, boolean[::1])")(_cholesky_batch)
+
+
+@helper
+def _cholesky(X, R, shift):
+    """R <- lower Cholesky factor of ``X + shift I`` row by row (Cholesky-Banachiewicz, the
+    dot products along contiguous rows of R); False where a pivot is not positive or an
+    entry not finite (LAPACK ``potrf`` fails on the first, NumPy's result has the second)."""
+    n = X.shape[0]
+    for i in range(n):
+        row = R[i]
+        for j in range(i + 1):
+            other = R[j]
+            acc = X[i, j]
+            for k in range(j):
+                acc -= row[k] * np.conj(other[k])
+            if j < i:
+                row[j] = acc / other[j]
+            else:
+                d = acc.real + shift
+                if not d > 0:
+                    return False
+                row[i] = np.sqrt(d)
+        for j in range(i + 1, n):
+            row[j] = 0
+        for j in range(i + 1):
+            if not np.isfinite(row[j]):
+                return False
+    return True
+
+
+# --------------------------------------------------------------------------- singular values
+
+
+@register("svdvals", "numba")
+def svdvals(xp, x):
+    """``numpy.linalg.svd(x, compute_uv=False)``, its batch split over Numba's thread count."""
+    x = np.asarray(x)
+    threads = min(numba.get_num_threads(), math.prod(x.shape[:-2]))
+    m, n = x.shape[-2:]
+    if threads < 2 or math.prod(x.shape[:-2]) * m * n * min(m, n) < threads * MIN_THREAD_WORK:
+        return np.linalg.svd(x, compute_uv=False)
+    stack = np.reshape(x, (-1, m, n))
+    bounds = np.linspace(0, stack.shape[0], threads + 1).astype(int)
+    with ThreadPoolExecutor(threads) as pool:
+        parts = pool.map(lambda lo, hi: np.linalg.svd(stack[lo:hi], compute_uv=False), bounds[:-1], bounds[1:])
+        return np.concatenate(list(parts)).reshape(x.shape[:-2] + (min(m, n),))
