@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from . import _checks, _lyapunov, _xp
+from . import _checks, _dispatch, _lyapunov, _xp
 from .fftconv import fftconv
 from .markov import markov_parameters
 from .systems import DPLR, Diagonal, StateSpace
@@ -366,6 +366,12 @@ def hankel_singular_values(sys, *, method="gramian", n_markov=None, rng=None):
 
 
 def _gramian_hsv(sys):
+    return _dispatch.resolve("hsv", "auto", sys.xp, _square_root_hsv)(sys.xp, sys)
+
+
+def _square_root_hsv(xp, sys):
+    """``svd(S^H R)`` with ``P = R R^H``, ``Q = S S^H``: the reference body of the ``"hsv"``
+    kernels."""
     _, _, product = _lyapunov.square_root_product(sys)
     return _xp.svdvals(product)
 

@@ -24,8 +24,9 @@ from lti_ops.testing import assert_close, tolerance  # noqa: E402
 from lti_ops.testing import strategies as lst  # noqa: E402
 
 PRIMITIVES = ["ssm_kernel_diagonal", "ssm_kernel_dplr", "transfer_diagonal", "transfer_dplr", "scan", "fftconv",
-              "hope_transfer", "solve", "solve_both", "diagonal_gramians", "factor", "svdvals"]
+              "hope_transfer", "solve", "solve_both", "diagonal_gramians", "factor", "svdvals", "hsv"]
 BATCHES = st.sampled_from([(), (1,), (3,), (2, 2)])
+CALM = dict(margin=0.5, max_rate=3.0, max_freq=3.0)  # Gramians of moderate condition
 STEPS = st.floats(0.01, 0.3)
 
 
@@ -384,6 +385,43 @@ def test_factor_of_semidefinite_and_indefinite_matrices(ctype):
         assert np.all(err <= 10 * n * eps), err
     clipped = _lyapunov._eigen_factor(np, X[-1])  # U sqrt(max(s, 0)): the PSD part of X
     _same(fast[-1] @ np.conj(fast[-1].T), clipped @ np.conj(clipped.T), n=n)
+
+
+@given(data=st.data(), discrete=st.booleans())
+def test_fused_hankel_singular_values(dtype, data, discrete):
+    """One pass per system (Gramians, Cholesky, S^T R, gesdd in scratch) equals the batched
+    reference stages: conj_sym and not (the reference's route), MIMO, broadcasting, both
+    time domains, N = 1 and an empty batch."""
+    from lti_ops import hankel
+    from lti_ops_numba import _hsv
+
+    batches = st.sampled_from([(), (1,), (3,), (2, 2), (0,)])
+    sys = data.draw(lst.stable_diagonals(dtype=dtype, conj_sym=st.booleans(), batch_shape=batches,
+                                         n_inputs=st.integers(1, 3), n_outputs=st.integers(1, 3), **CALM))
+    if discrete:
+        sys = lti_ops.discretize(sys, 0.2, "zoh")
+    fast, ref = _hsv.hsv(anp, sys), hankel._square_root_hsv(anp, sys)
+    # HSVs are accurate to rounding relative to the largest one (perturbations of P, Q)
+    _same(fast, ref, n=4 * sys.n_modes, cond=1e3)
+    assert fast.shape == ref.shape == sys.batch_shape + (sys.n_states,)
+
+
+def test_fused_hankel_singular_values_fall_back_like_the_reference():
+    """An unstable system raises naming its worst pole; a system whose Cholesky fails even
+    shifted (here a NaN Gramian) sends the batch to the reference, which raises its error."""
+    from lti_ops import hankel
+    from lti_ops_numba import _hsv
+
+    lam = np.array([[0.5 + 0.1j, 0.3 - 0.2j], [0.5 + 0.1j, 1.5 - 0.2j]])
+    one = np.ones((2, 2), complex)
+    with pytest.raises(ValueError, match=r"asymptotically stable.*\|p\| = 1.513"):
+        _hsv.hsv(anp, lti_ops.Diagonal.siso(lam, one, one, dt=1.0, conj_sym=True))
+    b = one.copy()
+    b[1, 0] = np.nan
+    sys = lti_ops.Diagonal.siso(np.abs(lam) * 0.5, b, one, dt=1.0, conj_sym=True)
+    for func in (_hsv.hsv, hankel._square_root_hsv):
+        with pytest.raises(np.linalg.LinAlgError, match="did not converge"):
+            func(anp, sys)
 
 
 @pytest.mark.parametrize("shape", [(6, 5, 3), (2, 3, 4, 4), (5, 1, 7), (0, 3, 3), (4, 4)])

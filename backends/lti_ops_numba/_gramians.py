@@ -60,16 +60,7 @@ def _real_form_loop(lam_r, lam_i, b_r, b_i, discrete, scale, out):
     X12 = B B^T / den(lam, lam)."""
     n = lam_r.shape[1]
     for b in numba.prange(lam_r.shape[0]):
-        rows = np.empty((4, n), lam_r.dtype)
-        for i in range(n):
-            _gram_row(b_r[b], b_i[b], i, rows, True)
-            _divide_row(lam_r[b], lam_i[b], i, rows, discrete, True)
-            top, bottom = out[b, i], out[b, n + i]
-            for j in range(n):
-                top[j] = scale * (rows[0, j] + rows[2, j])
-                top[n + j] = scale * (rows[3, j] - rows[1, j])
-                bottom[j] = scale * (rows[1, j] + rows[3, j])
-                bottom[n + j] = scale * (rows[0, j] - rows[2, j])
+        real_gramian(lam_r[b], lam_i[b], b_r[b], b_i[b], discrete, scale, out[b], np.empty((4, n), lam_r.dtype))
 
 
 def _complex_form_loop(lam_r, lam_i, b_r, b_i, discrete, out):
@@ -92,6 +83,21 @@ _real_form = kernel("void({f}[:, ::1], {f}[:, ::1], {f}[:, :, ::1], {f}[:, :, ::
 _complex_form = kernel("void({f}[:, ::1], {f}[:, ::1], {f}[:, :, ::1], {f}[:, :, ::1], boolean, {f}[:, :, :, ::1])")(
     _complex_form_loop
 )
+
+
+@helper
+def real_gramian(lam_r, lam_i, b_r, b_i, discrete, scale, out, rows):
+    """out (2N, 2N) = scale * real_block(X11, X12) of one system; rows is (4, N) scratch."""
+    n = lam_r.shape[0]
+    for i in range(n):
+        _gram_row(b_r, b_i, i, rows, True)
+        _divide_row(lam_r, lam_i, i, rows, discrete, True)
+        top, bottom = out[i], out[n + i]
+        for j in range(n):
+            top[j] = scale * (rows[0, j] + rows[2, j])
+            top[n + j] = scale * (rows[3, j] - rows[1, j])
+            bottom[j] = scale * (rows[1, j] + rows[3, j])
+            bottom[n + j] = scale * (rows[0, j] - rows[2, j])
 
 
 @helper

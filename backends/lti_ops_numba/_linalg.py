@@ -201,19 +201,24 @@ def factor(xp, X):
 def _cholesky_batch(R, shift_unit, failed):
     """R[b] <- the lower Cholesky factor of the Hermitian R[b] (its lower triangle read);
     retried with ``shift_unit * max|R[b]_ii|`` on the diagonal; failed[b] if that fails too."""
-    n = R.shape[1]
     for b in numba.prange(R.shape[0]):
-        X = R[b].copy()
-        if _cholesky(X, R[b], 0.0):
-            continue
-        scale = 0.0
-        for i in range(n):
-            scale = max(scale, abs(X[i, i]))
-        failed[b] = not _cholesky(X, R[b], shift_unit * scale)
+        failed[b] = not shifted_cholesky(R[b].copy(), R[b], shift_unit)
 
 
 _cholesky_real = kernel("void({f}[:, :, ::1], {f}, boolean[::1])")(_cholesky_batch)
 _cholesky_complex = kernel("void({c}[:, :, ::1], {f}, boolean[::1])")(_cholesky_batch)
+
+
+@helper
+def shifted_cholesky(X, R, shift_unit):
+    """R <- the lower Cholesky factor of X, or failing that of ``X + shift_unit max|X_ii| I``;
+    False where both fail."""
+    if _cholesky(X, R, 0.0):
+        return True
+    scale = 0.0
+    for i in range(X.shape[0]):
+        scale = max(scale, abs(X[i, i]))
+    return _cholesky(X, R, shift_unit * scale)
 
 
 @helper
