@@ -127,6 +127,20 @@ def test_dplr_kernel(dtype, method, data, dt, L):
     _same(fast, ref, n=L * sys.n_modes, cond=1e3)
 
 
+@pytest.mark.parametrize("offset", [-2, 0, 1, 2])
+def test_dplr_kernel_across_node_blocks(dtype, offset):
+    """The rank-1 conj_sym S4 path accumulates in one flat array of NODE_BLOCK rows: node
+    counts L/2 + 1 on both sides of one and two block boundaries, and a partial last block."""
+    from lti_ops_numba import _cauchy
+
+    sys = lti_ops.nplr("legs", 8, C=np.ones(8, dtype))  # conj_sym, rank 1, SISO
+    assert sys.conj_sym and sys.P.shape[-1] == 1
+    for blocks in (1, 2):
+        L = 2 * (blocks * _cauchy.NODE_BLOCK - 1 + offset)
+        fast, ref = _both(lti_ops.ssm_kernel, sys, L, dt=np.array([0.01, 0.05, 0.2], dtype), method="s4_bilinear")
+        _same(fast, ref, n=L * sys.n_modes, cond=1e3)
+
+
 def test_dplr_kernel_with_a_mode_on_a_root_of_unity_falls_back_like_the_reference():
     lam = np.array([1.0 + 0j, 0.5])  # 1 is the node omega_0
     P = Q = np.array([[0.1 + 0j], [0.2]])

@@ -25,7 +25,7 @@ from ._linalg import _back_substitute, _eliminate
 
 __all__ = ["cauchy_woodbury"]
 
-NODE_BLOCK = 512
+NODE_BLOCK = 256  # 8 accumulator rows of rank-1 S4 (16 KiB in float64) stay in L1: 512 measured 1.3x slower
 UNSCALED_LIMIT = 1e8  # |z|, |lam| below which (2 UNSCALED_LIMIT)^4 fits even float32
 
 
@@ -89,7 +89,11 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, o
         b, k0 = t // blocks, (t % blocks) * NODE_BLOCK
         kn = min(NODE_BLOCK, K - k0)
         bz = b if zr.shape[0] > 1 else 0
-        accr, acci = np.zeros((XY, kn), wr.dtype), np.zeros((XY, kn), wr.dtype)
+        # real rows, then imaginary rows, each NODE_BLOCK long (C-contiguous: SIMD loops);
+        # the first kn entries of each are used
+        acc = np.zeros(2 * XY * NODE_BLOCK, wr.dtype)
+        accr = acc[: XY * NODE_BLOCK].reshape((XY, NODE_BLOCK))
+        acci = acc[XY * NODE_BLOCK :].reshape((XY, NODE_BLOCK))
         fused = XY == 1 or (XY == 4 and conj)  # no s, t scratch
         sr, si = np.empty(0 if fused else kn, wr.dtype), np.empty(0 if fused else kn, wr.dtype)
         tr, ti = np.empty(0 if fused else kn, wr.dtype), np.empty(0 if fused else kn, wr.dtype)
@@ -97,7 +101,7 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, o
         scl, scaled = _scales(zabs[bz, k0 : k0 + kn], lam_max[b], conj)
         for n in range(N):
             if XY == 4 and conj:  # rank-1 SISO DPLR (S4): one fused pass
-                _four_conj(x, y, scl, lr[b, n], li[b, n], wr[b, :, n], wi[b, :, n], accr, acci)
+                _four_conj(x, y, scl, lr[b, n], li[b, n], wr[b, :, n], wi[b, :, n], acc)
             elif XY == 1 and conj:  # diagonal SISO: one fused pass
                 _one_conj(x, y, scl, scaled, lr[b, n], li[b, n], wr[b, 0, n], wi[b, 0, n], accr[0], acci[0])
             elif XY == 1:
@@ -166,22 +170,24 @@ def _pair(zr, zi, scale, lr, li, conj, sr, si, tr, ti):
 
 
 @helper
-def _four_conj(zr, zi, scale, lr, li, wr, wi, accr, acci):
-    """:func:`_conj_pair` and four :func:`_mac` in one loop (no s, t round trip through memory)."""
+def _four_conj(zr, zi, scale, lr, li, wr, wi, acc):
+    """:func:`_conj_pair` and four :func:`_mac` in one loop (no s, t round trip through
+    memory), into the flat accumulator of :func:`_cauchy_kernel`: its rows sit at the
+    constant offsets q NODE_BLOCK and the weights are scalars, so LLVM sees one array and
+    vectorizes without runtime alias checks (measured 1.5x faster than four row views)."""
+    nb = NODE_BLOCK
     w0r, w1r, w2r, w3r = wr[0], wr[1], wr[2], wr[3]
     w0i, w1i, w2i, w3i = wi[0], wi[1], wi[2], wi[3]
-    a0r, a1r, a2r, a3r = accr[0], accr[1], accr[2], accr[3]
-    a0i, a1i, a2i, a3i = acci[0], acci[1], acci[2], acci[3]
     for k in range(zr.shape[0]):
         sr, si, tr, ti = _conj_pair(zr[k], zi[k], scale[k], lr, li)
-        a0r[k] += w0r * sr - w0i * ti
-        a0i[k] += w0r * si + w0i * tr
-        a1r[k] += w1r * sr - w1i * ti
-        a1i[k] += w1r * si + w1i * tr
-        a2r[k] += w2r * sr - w2i * ti
-        a2i[k] += w2r * si + w2i * tr
-        a3r[k] += w3r * sr - w3i * ti
-        a3i[k] += w3r * si + w3i * tr
+        acc[k] += w0r * sr - w0i * ti
+        acc[nb + k] += w1r * sr - w1i * ti
+        acc[2 * nb + k] += w2r * sr - w2i * ti
+        acc[3 * nb + k] += w3r * sr - w3i * ti
+        acc[4 * nb + k] += w0r * si + w0i * tr
+        acc[5 * nb + k] += w1r * si + w1i * tr
+        acc[6 * nb + k] += w2r * si + w2i * tr
+        acc[7 * nb + k] += w3r * si + w3i * tr
 
 
 @helper
@@ -237,7 +243,7 @@ def _mac(accr, acci, wr, wi, sr, si, tr, ti):
 def _woodbury(accr, acci, p, r, zr, zi, times_z, out):
     """out[i*m + j, k] = (k00 - k01 (I + k11)^{-1} k10)[i, j] at each node k (times z_k);
     no allocation per node below rank 3."""
-    XY, kn = accr.shape
+    XY, kn = accr.shape[0], zr.shape[0]
     if r == 0 and not times_z:  # G = k: a plain copy into the complex output
         for q in range(XY):
             for node in range(kn):
