@@ -346,7 +346,8 @@ def _krylov(xp, A, B, c):
     while block.shape[-1] < c:
         shape = block.shape
         flat = xp.reshape(block, shape[:-2] + (shape[-2] * shape[-1],))
-        nxt = xp.reshape(xp.matmul(power, flat), xp.matmul(power, flat).shape[:-1] + shape[-2:])
+        moved = xp.matmul(power, flat)
+        nxt = xp.reshape(moved, moved.shape[:-1] + shape[-2:])
         block = xp.concat([block, nxt], axis=-1)
         power = xp.matmul(power, power)
     shape = block.shape
