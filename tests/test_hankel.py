@@ -110,7 +110,7 @@ def test_smith_iteration_equals_scipy(domain, data):
     got = _lyapunov.smith(sys.A, W, discrete=sys.is_discrete)
     assert_close(got, want, rtol=1e-10)
     if sys.is_discrete:  # the two Gramian equations in one iteration
-        P, Q = _lyapunov.stein_pair(sys.A, W, V)
+        P, Q = _lyapunov.stein_pair(sys.A, sys.B, sys.C)  # from the factors W = B B^T, V = C^T C
         assert_close(P, want, rtol=1e-10)
         assert_close(Q, _lyapunov._scipy_lyapunov(np, np.swapaxes(sys.A, -1, -2), V, True), rtol=1e-10)
 
