@@ -438,6 +438,37 @@ def test_fused_hankel_singular_values_fall_back_like_the_reference():
             func(anp, sys)
 
 
+@given(data=st.data())
+def test_fused_hankel_singular_values_of_dense_systems(dtype, data):
+    """Per system, the squared Smith iteration on factors then matrices, Cholesky, S^T R
+    and gesdd in scratch equal the batched reference: MIMO (factor phase skipped when the
+    factors are wider than n/2), broadcasting batches, N = 1, float32 and float64."""
+    from lti_ops import hankel
+    from lti_ops_numba import _hsv
+
+    batches = st.sampled_from([(), (1,), (3,), (2, 2)])
+    sys = data.draw(lst.stable_state_spaces(dtype=dtype, batch_shape=batches, n_states=st.integers(1, 9),
+                                            n_inputs=st.integers(1, 6), n_outputs=st.integers(1, 3), **CALM))
+    sys = lti_ops.discretize(sys, 0.2, "zoh")
+    if data.draw(st.booleans()):  # one A for a batch of (B, C)
+        sys = lti_ops.StateSpace(sys.A[(0,) * len(sys.batch_shape)], sys.B, sys.C, sys.D, dt=sys.dt)
+    fast, ref = _hsv.hsv(anp, sys), hankel._square_root_hsv(anp, sys)
+    _same(fast, ref, n=4 * sys.n_states, cond=1e3)
+    assert fast.shape == ref.shape == sys.batch_shape + (sys.n_states,)
+
+
+def test_fused_dense_hankel_singular_values_raise_like_the_reference():
+    from lti_ops import hankel
+    from lti_ops_numba import _hsv
+
+    A = np.stack([np.diag([0.5, 0.2, -0.3]), np.diag([0.5, 1.25, -0.3])]) + 0.01
+    B, C = np.ones((3, 1)), np.ones((1, 3))
+    sys = lti_ops.StateSpace(A, B, C, dt=1.0)
+    for func in (_hsv.hsv, hankel._square_root_hsv):
+        with pytest.raises(ValueError, match=r"asymptotically stable.*\|p\| = 1.2"):
+            func(anp, sys)
+
+
 @pytest.mark.parametrize("shape", [(6, 5, 3), (2, 3, 4, 4), (5, 1, 7), (0, 3, 3), (4, 4)])
 def test_svdvals_threads_equal_one_call(shape, monkeypatch):
     """The batch cut into thread slices gives NumPy's singular values, shape and dtype."""

@@ -23,7 +23,7 @@ import numpy as np
 
 from lti_ops import _lyapunov, hankel
 from lti_ops._dispatch import register
-from lti_ops.systems import Diagonal
+from lti_ops.systems import Diagonal, StateSpace
 
 from ._gramians import real_gramian
 from ._jit import flat, helper, kernel, real_dtype, split
@@ -36,9 +36,17 @@ __all__ = ["hsv"]
 @register("hsv", "numba")
 def hsv(xp, sys):
     """Numba twin of :func:`lti_ops.hankel._square_root_hsv` for conj_sym Diagonal systems
-    of at most :data:`~lti_ops_numba._linalg.MAX_N` states; others go to the reference."""
-    if not (isinstance(sys, Diagonal) and sys.conj_sym and 2 * sys.n_modes <= MAX_N):
-        return hankel._square_root_hsv(xp, sys)
+    and real discrete StateSpace systems of at most :data:`~lti_ops_numba._linalg.MAX_N`
+    states; others go to the reference."""
+    if isinstance(sys, Diagonal) and sys.conj_sym and 2 * sys.n_modes <= MAX_N:
+        return _diagonal_hsv(xp, sys)
+    if (isinstance(sys, StateSpace) and sys.is_discrete and np.dtype(sys.dtype) in GESDD
+            and 0 < sys.n_states <= MAX_N and sys.n_inputs and sys.n_outputs):
+        return _dense_hsv(xp, sys)
+    return hankel._square_root_hsv(xp, sys)
+
+
+def _diagonal_hsv(xp, sys):
     _lyapunov.require_stable(sys)  # as the reference's Gramians do, with the same message
     lam, B, C = (np.asarray(x) for x in (sys.lam, sys.B, sys.C))
     n = lam.shape[-1]
@@ -50,10 +58,25 @@ def hsv(xp, sys):
     out = np.empty((math.prod(batch), 2 * n), ftype)
     failed = np.zeros(out.shape[0], np.bool_)
     # Q is P's formula on (conj lam, conj C): see _gramians
-    _KERNELS[ftype][ftype](lam_r, lam_i, b_r, b_i, c_r, -c_i, sys.is_discrete, 2 * n * np.finfo(ftype).eps, out, failed)
+    _DIAGONAL[ftype][ftype](lam_r, lam_i, b_r, b_i, c_r, -c_i, sys.is_discrete, 2 * n * np.finfo(ftype).eps, out, failed)
     if failed.any():
         return hankel._square_root_hsv(xp, sys)
     return out.reshape(batch + (2 * n,))
+
+
+def _dense_hsv(xp, sys):
+    A, B, C = (np.asarray(x) for x in (sys.A, sys.B, sys.C))
+    n, ftype = A.shape[-1], np.dtype(sys.dtype)
+    batch = np.broadcast_shapes(A.shape[:-2], B.shape[:-2], C.shape[:-2])
+    A = np.ascontiguousarray(flat(A, batch, (n, n)))
+    Bt = np.ascontiguousarray(flat(np.swapaxes(B, -1, -2), batch, B.shape[-1:] + (n,)))
+    Ct = np.ascontiguousarray(flat(C, batch, C.shape[-2:]))  # rows of C: the columns of C^T
+    out = np.empty((math.prod(batch), n), ftype)
+    failed = np.zeros(out.shape[0], np.bool_)
+    _DENSE[ftype][ftype](A, Bt, Ct, _lyapunov.MAX_DOUBLINGS, np.finfo(ftype).eps, out, failed)
+    if failed.any():  # not stable to working precision, or a factor failed: as the reference does
+        return hankel._square_root_hsv(xp, sys)
+    return out.reshape(batch + (n,))
 
 
 def _fused(gesdd):
@@ -94,6 +117,127 @@ def _lower_transpose_product(S, R, M):
                 target[j] += f * source[j]
 
 
+def _dense(gesdd):
+    """The dense kernel loop, with the LAPACK routine of its precision compiled in."""
+    workspace, values = singular_values_workspace(gesdd), singular_values(gesdd)
+
+    def loop(A, Bt, Ct, max_doublings, eps, out, failed):
+        """out[b] = svd(S^T R) with P = R R^T, Q = S S^T the Gramians of system b, from the
+        squared Smith iteration of :func:`lti_ops._lyapunov.stein_pair` in scratch."""
+        n = A.shape[1]
+        lwork = workspace(n, out)
+        for b in numba.prange(A.shape[0]):
+            P, Q = np.empty((n, n), A.dtype), np.empty((n, n), A.dtype)
+            ok = _stein_pair(A[b], Bt[b], Ct[b], max_doublings, 4 * n * eps, 1 / eps, P, Q)
+            R, S = np.empty((n, n), A.dtype), np.empty((n, n), A.dtype)
+            ok = ok and shifted_cholesky(P, R, n * eps) and shifted_cholesky(Q, S, n * eps)
+            if ok:
+                _lower_transpose_product(S, R, P)
+                ok = values(P, out[b], np.empty(lwork, out.dtype)) == 0
+            failed[b] = not ok
+
+    loop.__name__ = f"_dense_hsv_{'s' if gesdd is GESDD[np.dtype(np.float32)] else 'd'}gesdd"
+    return loop
+
+
+@helper
+def _stein_pair(A, Bt, Ct, max_doublings, tol, diverged, P, Q):
+    """P, Q <- the discrete Gramians of (A, B, C), as :func:`lti_ops._lyapunov.stein_pair`:
+    doublings on the factors Z = [B, A_k B], Y = [C^T, A_k^T C^T] (stored transposed, one row
+    per column, so every product is a contiguous gemm) while they are narrower than n/2,
+    then on the full matrices. False if it does not converge (not stable to working
+    precision)."""
+    n = A.shape[0]
+    zc, yc = Bt.shape[0], Ct.shape[0]
+    Zt, Yt = np.zeros((max(n, zc), n), A.dtype), np.zeros((max(n, yc), n), A.dtype)
+    Zt[:zc], Yt[:yc] = Bt, Ct
+    Ak, AkT, T = A.copy(), A.T.copy(), np.empty((n, n), A.dtype)
+    k = 0
+    while k < max_doublings and 2 * max(zc, yc) <= n:
+        if not _max_abs(Ak) < diverged:
+            return False
+        np.dot(Zt[:zc], AkT, Zt[zc : 2 * zc])  # rows of (A_k Z)^T
+        np.dot(Yt[:yc], Ak, Yt[yc : 2 * yc])  # rows of (A_k^T Y)^T
+        done = _gram_max(Zt[zc : 2 * zc]) <= tol * _gram_max(Zt[: 2 * zc])
+        done = done and _gram_max(Yt[yc : 2 * yc]) <= tol * _gram_max(Yt[: 2 * yc])
+        zc, yc = 2 * zc, 2 * yc
+        if done:
+            _gram(Zt[:zc], P)
+            _gram(Yt[:yc], Q)
+            return True
+        np.dot(Ak, Ak, T)
+        Ak[:] = T
+        AkT[:] = Ak.T
+        k += 1
+    _gram(Zt[:zc], P)
+    _gram(Yt[:yc], Q)
+    U = np.empty((n, n), A.dtype)
+    for _ in range(k, max_doublings):
+        np.dot(Ak, P, T)
+        np.dot(T, AkT, U)
+        converged = _max_abs(U) <= tol * _add_max(P, U)
+        np.dot(AkT, Q, T)
+        np.dot(T, Ak, U)
+        converged = _max_abs(U) <= tol * _add_max(Q, U) and converged
+        if not _max_abs(Ak) < diverged:
+            return False
+        if converged:
+            _symmetrize(P)
+            _symmetrize(Q)
+            return True
+        np.dot(Ak, Ak, T)
+        Ak[:] = T
+        AkT[:] = Ak.T
+    return False
+
+
+@helper
+def _gram(Zt, X):
+    """X <- Z Z^T for Z = Zt^T (sum over the rows of Zt)."""
+    np.dot(Zt.T.copy(), Zt, X)
+
+
+@helper
+def _gram_max(Zt):
+    """Largest modulus of Z Z^T, its largest diagonal entry."""
+    best = 0.0
+    for i in range(Zt.shape[1]):
+        acc = 0.0
+        for r in range(Zt.shape[0]):
+            acc += Zt[r, i] * Zt[r, i]
+        best = max(best, acc)
+    return best
+
+
+@helper
+def _max_abs(X):
+    best = 0.0
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):
+            best = max(best, abs(X[i, j]))
+    return best
+
+
+@helper
+def _add_max(X, U):
+    """X <- X + U; the largest modulus of the new X."""
+    best = 0.0
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):
+            X[i, j] += U[i, j]
+            best = max(best, abs(X[i, j]))
+    return best
+
+
+@helper
+def _symmetrize(X):
+    for i in range(X.shape[0]):
+        for j in range(i):
+            X[i, j] = X[j, i] = (X[i, j] + X[j, i]) / 2
+
+
 _SIGNATURE = "void({f}[:, ::1], {f}[:, ::1], {f}[:, :, ::1], {f}[:, :, ::1], {f}[:, :, ::1], {f}[:, :, ::1], boolean, {f}, {f}[:, ::1], boolean[::1])"
+_DENSE_SIGNATURE = "void({f}[:, :, ::1], {f}[:, :, ::1], {f}[:, :, ::1], int64, {f}, {f}[:, ::1], boolean[::1])"
 # one Kernel per precision, each compiled only for its own (it calls that precision's LAPACK)
-_KERNELS = {dtype: kernel(_SIGNATURE)(_fused(gesdd)) for dtype, gesdd in GESDD.items()}
+_DIAGONAL = {dtype: kernel(_SIGNATURE)(_fused(gesdd)) for dtype, gesdd in GESDD.items()}
+_DENSE = {dtype: kernel(_DENSE_SIGNATURE)(_dense(gesdd)) for dtype, gesdd in GESDD.items()}
