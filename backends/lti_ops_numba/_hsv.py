@@ -1,17 +1,22 @@
-"""Hankel singular values of conj_sym Diagonal systems, one fused pass per system.
+"""Hankel singular values of conj_sym Diagonal and real discrete dense systems, one fused
+pass per system.
 
 The reference, :func:`lti_ops.hankel._square_root_hsv`, runs a batch through whole-batch
 stages: Gramians, two Cholesky factors, the product ``S^T R``, and its singular values. Each
-stage writes a (batch, 2N, 2N) array, which is five times the batch's matrices in memory.
-Here one system at a time goes through all the stages in per-thread scratch. The only
-array the size of the batch is the output (batch, 2N). The stages are the same ones the
-batched kernels use: :func:`~lti_ops_numba._gramians.real_gramian`,
-:func:`~lti_ops_numba._linalg.shifted_cholesky` and LAPACK ``gesdd`` (values only).
+stage writes a (batch, n, n) array, which is five times the batch's matrices in memory, and
+on this VM fresh memory costs page faults that slow every stage 1.5-3x. Here one system at
+a time goes through all the stages in per-thread scratch. The only array the size of the
+batch is the output (batch, n). The stages are the same ones the batched kernels and the
+reference use: :func:`~lti_ops_numba._gramians.real_gramian` (Diagonal) or the squared
+Smith iteration of :func:`lti_ops._lyapunov.stein_pair` with ``np.dot(a, b, out)`` gemms
+(dense), :func:`~lti_ops_numba._linalg.shifted_cholesky`, and LAPACK ``gesdd`` (values
+only).
 
-A system whose Cholesky fails even after the shift (an indefinite Gramian, from rounding
-in a badly conditioned system) or whose SVD does not converge is flagged. If any system is
-flagged, the whole batch goes to the reference instead, which uses the eigen-factor where
-Cholesky fails and raises NumPy's error where the SVD fails.
+A system whose Smith iteration does not converge (unstable to working precision), whose
+Cholesky fails even after the shift (an indefinite Gramian, from rounding in a badly
+conditioned system) or whose SVD does not converge is flagged. If any system is flagged,
+the whole batch goes to the reference instead, which names the worst pole, uses the
+eigen-factor where Cholesky fails, and raises NumPy's error where the SVD fails.
 """
 
 from __future__ import annotations
