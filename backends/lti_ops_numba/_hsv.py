@@ -84,9 +84,32 @@ def _dense_hsv(xp, sys):
     return out.reshape(batch + (n,))
 
 
+def _square_root_values(gesdd):
+    """A helper ``(P, Q, shift_unit, lwork, out) -> ok``: out <- svd(S^T R) with P = R R^T,
+    Q = S S^T (shifted Cholesky), by ``gesdd`` of this precision; P is overwritten. False
+    where a factor or the SVD fails."""
+    values = singular_values(gesdd)
+
+    @helper
+    def square_root_values(P, Q, shift_unit, lwork, out):
+        n = P.shape[0]
+        R, S = np.empty((n, n), P.dtype), np.empty((n, n), P.dtype)
+        if not (shifted_cholesky(P, R, shift_unit) and shifted_cholesky(Q, S, shift_unit)):
+            return False
+        _lower_transpose_product(S, R, P)
+        return values(P, out, np.empty(lwork, P.dtype)) == 0
+
+    return square_root_values
+
+
+def _named(loop, what, gesdd):
+    loop.__name__ = f"_{what}_hsv_{'s' if gesdd is GESDD[np.dtype(np.float32)] else 'd'}gesdd"
+    return loop
+
+
 def _fused(gesdd):
-    """The kernel loop, with the LAPACK routine of its precision compiled in."""
-    workspace, values = singular_values_workspace(gesdd), singular_values(gesdd)
+    """The Diagonal kernel loop, with the LAPACK routine of its precision compiled in."""
+    workspace, finish = singular_values_workspace(gesdd), _square_root_values(gesdd)
 
     def loop(lam_r, lam_i, b_r, b_i, c_r, c_i, discrete, shift_unit, out, failed):
         """out[b] = svd(S^T R) with P = R R^T, Q = S S^T the real-form Gramians of system b."""
@@ -94,18 +117,29 @@ def _fused(gesdd):
         lwork = workspace(n, out)
         for b in numba.prange(out.shape[0]):
             rows = np.empty((4, n // 2), out.dtype)
-            X, R, S = np.empty((n, n), out.dtype), np.empty((n, n), out.dtype), np.empty((n, n), out.dtype)
-            real_gramian(lam_r[b], lam_i[b], b_r[b], b_i[b], discrete, 0.5, X, rows)
-            ok = shifted_cholesky(X, R, shift_unit)
-            real_gramian(lam_r[b], -lam_i[b], c_r[b], c_i[b], discrete, 2.0, X, rows)
-            ok = ok and shifted_cholesky(X, S, shift_unit)
-            if ok:
-                _lower_transpose_product(S, R, X)
-                ok = values(X, out[b], np.empty(lwork, out.dtype)) == 0
-            failed[b] = not ok
+            P, Q = np.empty((n, n), out.dtype), np.empty((n, n), out.dtype)
+            real_gramian(lam_r[b], lam_i[b], b_r[b], b_i[b], discrete, 0.5, P, rows)
+            real_gramian(lam_r[b], -lam_i[b], c_r[b], c_i[b], discrete, 2.0, Q, rows)
+            failed[b] = not finish(P, Q, shift_unit, lwork, out[b])
 
-    loop.__name__ = f"_fused_hsv_{'s' if gesdd is GESDD[np.dtype(np.float32)] else 'd'}gesdd"
-    return loop
+    return _named(loop, "fused", gesdd)
+
+
+def _dense(gesdd):
+    """The dense kernel loop, with the LAPACK routine of its precision compiled in."""
+    workspace, finish = singular_values_workspace(gesdd), _square_root_values(gesdd)
+
+    def loop(A, Bt, Ct, max_doublings, eps, out, failed):
+        """out[b] = svd(S^T R) with P = R R^T, Q = S S^T the Gramians of system b, from the
+        squared Smith iteration of :func:`lti_ops._lyapunov.stein_pair` in scratch."""
+        n = A.shape[1]
+        lwork = workspace(n, out)
+        for b in numba.prange(A.shape[0]):
+            P, Q = np.empty((n, n), A.dtype), np.empty((n, n), A.dtype)
+            ok = _stein_pair(A[b], Bt[b], Ct[b], max_doublings, 4 * n * eps, 1 / eps, P, Q)
+            failed[b] = not (ok and finish(P, Q, n * eps, lwork, out[b]))
+
+    return _named(loop, "dense", gesdd)
 
 
 @helper
@@ -120,29 +154,6 @@ def _lower_transpose_product(S, R, M):
             f, target = S[k, i], M[i]
             for j in range(k + 1):
                 target[j] += f * source[j]
-
-
-def _dense(gesdd):
-    """The dense kernel loop, with the LAPACK routine of its precision compiled in."""
-    workspace, values = singular_values_workspace(gesdd), singular_values(gesdd)
-
-    def loop(A, Bt, Ct, max_doublings, eps, out, failed):
-        """out[b] = svd(S^T R) with P = R R^T, Q = S S^T the Gramians of system b, from the
-        squared Smith iteration of :func:`lti_ops._lyapunov.stein_pair` in scratch."""
-        n = A.shape[1]
-        lwork = workspace(n, out)
-        for b in numba.prange(A.shape[0]):
-            P, Q = np.empty((n, n), A.dtype), np.empty((n, n), A.dtype)
-            ok = _stein_pair(A[b], Bt[b], Ct[b], max_doublings, 4 * n * eps, 1 / eps, P, Q)
-            R, S = np.empty((n, n), A.dtype), np.empty((n, n), A.dtype)
-            ok = ok and shifted_cholesky(P, R, n * eps) and shifted_cholesky(Q, S, n * eps)
-            if ok:
-                _lower_transpose_product(S, R, P)
-                ok = values(P, out[b], np.empty(lwork, out.dtype)) == 0
-            failed[b] = not ok
-
-    loop.__name__ = f"_dense_hsv_{'s' if gesdd is GESDD[np.dtype(np.float32)] else 'd'}gesdd"
-    return loop
 
 
 @helper
