@@ -41,12 +41,14 @@ __all__ = ["hsv"]
 @register("hsv", "numba")
 def hsv(xp, sys):
     """Numba twin of :func:`lti_ops.hankel._square_root_hsv` for conj_sym Diagonal systems
-    and real discrete StateSpace systems of at most :data:`~lti_ops_numba._linalg.MAX_N`
-    states; others go to the reference."""
+    and batches of real discrete StateSpace systems of at most
+    :data:`~lti_ops_numba._linalg.MAX_N` states; others go to the reference."""
     if isinstance(sys, Diagonal) and sys.conj_sym and 2 * sys.n_modes <= MAX_N:
         return _diagonal_hsv(xp, sys)
     if (isinstance(sys, StateSpace) and sys.is_discrete and np.dtype(sys.dtype) in GESDD
-            and 0 < sys.n_states <= MAX_N and sys.n_inputs and sys.n_outputs):
+            and 0 < sys.n_states <= MAX_N and sys.n_inputs and sys.n_outputs and math.prod(sys.batch_shape) > 1):
+        # a single system stays on SciPy's Bartels-Stewart, as the reference keeps it: not
+        # worth the kernel's 15 s first-call compilation
         return _dense_hsv(xp, sys)
     return hankel._square_root_hsv(xp, sys)
 
