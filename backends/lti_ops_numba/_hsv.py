@@ -170,7 +170,7 @@ def _stein_pair(A, Bt, Ct, max_doublings, tol, diverged, P, Q):
     Zt, Yt = np.zeros((max(n, zc), n), A.dtype), np.zeros((max(n, yc), n), A.dtype)
     Zt[:zc], Yt[:yc] = Bt, Ct
     Ak, AkT, T = A.copy(), A.T.copy(), np.empty((n, n), A.dtype)
-    k = 0
+    k, done = 0, False
     while k < max_doublings and 2 * max(zc, yc) <= n:
         if not _max_abs(Ak) < diverged:
             return False
@@ -180,33 +180,39 @@ def _stein_pair(A, Bt, Ct, max_doublings, tol, diverged, P, Q):
         done = done and _gram_max(Yt[yc : 2 * yc]) <= tol * _gram_max(Yt[: 2 * yc])
         zc, yc = 2 * zc, 2 * yc
         if done:
-            _gram(Zt[:zc], P)
-            _gram(Yt[:yc], Q)
-            return True
-        np.dot(Ak, Ak, T)
-        Ak[:] = T
-        AkT[:] = Ak.T
+            break
+        _square(Ak, AkT, T)
         k += 1
     _gram(Zt[:zc], P)
     _gram(Yt[:yc], Q)
+    if done:
+        return True
     U = np.empty((n, n), A.dtype)
     for _ in range(k, max_doublings):
         np.dot(Ak, P, T)
         np.dot(T, AkT, U)
-        converged = _max_abs(U) <= tol * _add_max(P, U)
+        p_max = _add_max(P, U)  # P <- P + U
+        converged = _max_abs(U) <= tol * p_max
         np.dot(AkT, Q, T)
         np.dot(T, Ak, U)
-        converged = _max_abs(U) <= tol * _add_max(Q, U) and converged
+        q_max = _add_max(Q, U)  # Q <- Q + U
+        converged = converged and _max_abs(U) <= tol * q_max
         if not _max_abs(Ak) < diverged:
             return False
         if converged:
             _symmetrize(P)
             _symmetrize(Q)
             return True
-        np.dot(Ak, Ak, T)
-        Ak[:] = T
-        AkT[:] = Ak.T
+        _square(Ak, AkT, T)
     return False
+
+
+@helper
+def _square(Ak, AkT, T):
+    """A_k <- A_k^2 (through the scratch T) and AkT <- its transpose."""
+    np.dot(Ak, Ak, T)
+    Ak[:] = T
+    AkT[:] = Ak.T
 
 
 @helper

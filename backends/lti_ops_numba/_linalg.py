@@ -256,9 +256,9 @@ def _cholesky(X, R, shift):
 def svdvals(xp, x):
     """``numpy.linalg.svd(x, compute_uv=False)``, its batch split over Numba's thread count."""
     x = np.asarray(x)
-    threads = min(numba.get_num_threads(), math.prod(x.shape[:-2]))
-    m, n = x.shape[-2:]
-    if threads < 2 or math.prod(x.shape[:-2]) * m * n * min(m, n) < threads * MIN_THREAD_WORK:
+    count, (m, n) = math.prod(x.shape[:-2]), x.shape[-2:]
+    threads = min(numba.get_num_threads(), count)
+    if threads < 2 or count * m * n * min(m, n) < threads * MIN_THREAD_WORK:
         return np.linalg.svd(x, compute_uv=False)
     stack = np.reshape(x, (-1, m, n))
     bounds = np.linspace(0, stack.shape[0], threads + 1).astype(int)
