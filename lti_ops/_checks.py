@@ -85,7 +85,8 @@ def sampling_time(dt, *, name="dt", allow_none=True):
     """Validate a sampling time: None (continuous), a positive finite number or array.
 
     Returns a Python float for numbers and the array itself for arrays (checked positive and
-    finite elementwise). Booleans, strings and non-real numbers raise ``TypeError``.
+    finite elementwise where :func:`_xp.can_read_values`; traced, lazy and device arrays
+    pass unchecked). Booleans, strings and non-real numbers raise ``TypeError``.
     """
     if dt is None:
         if allow_none:
@@ -111,7 +112,7 @@ def _sampling_time_array(dt, name):
     if not xp.isdtype(dt.dtype, ("real floating", "integral")):
         msg = f"`{name}` must have a real dtype; got {dt.dtype}"
         raise TypeError(msg)
-    if not bool(xp.all(xp.isfinite(dt) & (dt > 0))):
+    if _xp.can_read_values(dt) and not bool(xp.all(xp.isfinite(dt) & (dt > 0))):
         msg = f"`{name}` must be positive and finite everywhere; got {dt!r}"
         raise ValueError(msg)
     return dt

@@ -21,6 +21,7 @@ from . import _dispatch
 
 __all__ = [
     "array_namespace",
+    "can_read_values",
     "common_device",
     "complex_dtype",
     "conj_transpose",
@@ -92,15 +93,48 @@ def array_namespace(*arrays, names=None):
 
 
 def common_device(*arrays):
-    """Device shared by the arrays among `arrays`; ValueError naming both if they differ."""
-    found = [x for x in arrays if _is_array(x)]
-    dev = _compat.device(found[0])
-    for x in found[1:]:
-        other = _compat.device(x)
+    """Device shared by the arrays among `arrays`; ValueError naming both if they differ.
+
+    Arrays traced by ``jax.jit`` report no device (None): they take the device of the
+    concrete arrays beside them, and the result is None when all of them are traced.
+    """
+    devices = [_compat.device(x) for x in arrays if _is_array(x)]
+    known = [d for d in devices if d is not None]
+    if not known:
+        return None
+    dev = known[0]
+    for other in known[1:]:
         if other != dev:
             msg = f"arrays on different devices: {dev} and {other}; move them to one device"
             raise ValueError(msg)
     return dev
+
+
+def can_read_values(*arrays):
+    """Whether the values of every array in `arrays` can be read now, cheaply and safely.
+
+    False for an array traced by JAX (``jax.jit``, ``jax.grad``, ``jax.vmap``), a lazy
+    Dask array (reading would compute its graph) and an array in device memory (CuPy, a
+    CUDA torch tensor, a JAX array on a GPU: reading would synchronise with the device).
+    Validation that needs values (finiteness, stability, poles on evaluation points) runs
+    only where this is True; shapes, dtypes and options are always validated. None and
+    Python scalars are skipped.
+    """
+    return all(_values_on_host(x) for x in arrays if _is_array(x))
+
+
+def _values_on_host(x):
+    if _compat.is_dask_array(x) or _compat.is_cupy_array(x):
+        return False
+    if _compat.is_jax_array(x):
+        import jax
+
+        if isinstance(x, jax.core.Tracer):
+            return False
+        return all(d.platform == "cpu" for d in x.devices())
+    if _compat.is_torch_array(x):
+        return x.device.type == "cpu"
+    return True
 
 
 # --------------------------------------------------------------------------- dtypes
