@@ -40,6 +40,10 @@ from .systems import DPLR, Diagonal, StateSpace, diagonalize
 
 __version__ = "0.1.0.dev0"
 
+from . import _pytree  # noqa: E402
+
+_pytree.register_if_loaded()  # the containers as JAX pytrees, if JAX is already imported
+
 __all__ = [
     # Hankel operator, norms and realizations
     "balanced_realization",

@@ -29,7 +29,10 @@ def broadcast_shape(*shapes):
 
 def hits(xp, z, lam, conj_sym):
     """Whether a node coincides exactly with an entry of `lam` (or, for conj_sym, its
-    conjugate); checked in chunks of nodes."""
+    conjugate); checked in chunks of nodes. False where the values cannot be read
+    (:func:`lti_ops._xp.can_read_values`): traced callers get inf/NaN at such a node."""
+    if not _xp.can_read_values(z, lam):
+        return False
     K = z.shape[-1]
     step = chunk_length(math.prod(broadcast_shape(z.shape[:-1], lam.shape[:-1])) * lam.shape[-1], K)
     poles = [lam, xp.conj(lam)] if conj_sym else [lam]
@@ -61,7 +64,7 @@ def dense_resolvent(xp, A, B, C, z):
         zc = z[..., start : min(K, start + step)]
         if many:
             G, singular = _hessenberg.resolvent(xp, A, B, C, zc)
-            if bool(xp.any(singular)):
+            if _xp.can_read_values(singular) and bool(xp.any(singular)):
                 raise ValueError(POLE_MSG)
         else:
             M = zc[..., :, None, None] * eye - A[..., None, :, :]  # (..., k, N, N)

@@ -29,15 +29,17 @@ def inverse(xp, d, P, Q, s, conj_sym, *, singular_msg):
     Woodbury: ``P2 = D^{-1} P K^{-1}`` with ``K = I - s Q^H D^{-1} P`` (r x r, real when
     `conj_sym`) and ``Q2 = D^{-H} Q``. The scale `s` (a number or an array of shape
     ``(..., 1, 1)``) is kept apart from P so that callers never divide by it. A zero in `d`
-    (relative to the largest entry) or a numerically singular K raises ``ValueError(singular_msg)``.
+    (relative to the largest entry) or a numerically singular K raises ``ValueError(singular_msg)``
+    where the values can be read (:func:`lti_ops._xp.can_read_values`); traced or device
+    arrays give inf/NaN there instead.
     """
-    if bool(xp.any(_xp.near_zero(d))):
+    if _xp.can_read_values(d) and bool(xp.any(_xp.near_zero(d))):
         raise ValueError(singular_msg)
     dinv = 1 / d
     dinv_P = dinv[..., :, None] * P
     eye = xp.eye(P.shape[-1], dtype=P.dtype, device=_xp.common_device(P))
     K = eye - s * mode_sum(xp, xp.matmul(_xp.conj_transpose(Q), dinv_P), conj_sym)
-    if bool(xp.any(_xp.is_singular(K))):
+    if _xp.can_read_values(K) and bool(xp.any(_xp.is_singular(K))):
         raise ValueError(singular_msg)
     P2 = xp.matmul(dinv_P, xp.linalg.inv(K))
     dinv_conj = xp.conj(dinv) if _xp.is_complex(xp, dinv.dtype) else dinv

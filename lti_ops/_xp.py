@@ -23,6 +23,8 @@ __all__ = [
     "array_namespace",
     "can_read_values",
     "common_device",
+    "detach",
+    "is_concrete",
     "complex_dtype",
     "conj_transpose",
     "eig",
@@ -120,21 +122,51 @@ def can_read_values(*arrays):
     only where this is True; shapes, dtypes and options are always validated. None and
     Python scalars are skipped.
     """
-    return all(_values_on_host(x) for x in arrays if _is_array(x))
+    return all(_is_concrete(x) and _on_host(x) for x in arrays if _is_array(x))
 
 
-def _values_on_host(x):
-    if _compat.is_dask_array(x) or _compat.is_cupy_array(x):
+def is_concrete(*arrays):
+    """Whether every array in `arrays` has values at all: not traced by JAX, not lazy (Dask).
+
+    Weaker than :func:`can_read_values`: device arrays are concrete (reading them costs a
+    synchronisation). Used where a result's *shape* depends on values (e.g. the node count
+    of :func:`lti_ops.hope_kernel`), which a traced array cannot give.
+    """
+    return all(_is_concrete(x) for x in arrays if _is_array(x))
+
+
+def _is_concrete(x):
+    if _compat.is_dask_array(x):
         return False
     if _compat.is_jax_array(x):
         import jax
 
-        if isinstance(x, jax.core.Tracer):
-            return False
+        return not isinstance(x, jax.core.Tracer)
+    return True
+
+
+def _on_host(x):
+    if _compat.is_cupy_array(x):
+        return False
+    if _compat.is_jax_array(x):
         return all(d.platform == "cpu" for d in x.devices())
     if _compat.is_torch_array(x):
         return x.device.type == "cpu"
     return True
+
+
+def detach(x):
+    """`x` cut from automatic differentiation (``torch.Tensor.detach``,
+    ``jax.lax.stop_gradient``; other arrays unchanged), for reading values that steer the
+    computation but are not differentiated (an eager ``jax.grad`` then sees concrete values).
+    """
+    if _compat.is_torch_array(x):
+        return x.detach()
+    if _compat.is_jax_array(x):
+        import jax
+
+        return jax.lax.stop_gradient(x)
+    return x
 
 
 # --------------------------------------------------------------------------- dtypes
@@ -421,7 +453,8 @@ def solve(a, b, *, singular_msg):
 
     A backend's singular-matrix error (NumPy/CuPy ``LinAlgError``, torch's
     ``linalg.LinAlgError``) and non-finite results from finite inputs (JAX returns them
-    silently) both become that ``ValueError``: never a silent inf or NaN.
+    silently) both become that ``ValueError``: never a silent inf or NaN where the values can
+    be read (:func:`can_read_values`; under ``jax.jit`` a singular `a` gives inf/NaN).
     """
     xp = array_namespace(a, b)
     body = _dispatch.resolve("solve", "auto", xp, _native_solve)
@@ -429,6 +462,8 @@ def solve(a, b, *, singular_msg):
         x = body(xp, a, b)
     except _singular_errors():
         raise ValueError(singular_msg) from None
+    if not can_read_values(x):
+        return x
     if not bool(xp.all(xp.isfinite(x))) and bool(xp.all(xp.isfinite(a)) and xp.all(xp.isfinite(b))):
         raise ValueError(singular_msg)
     return x
@@ -445,6 +480,8 @@ def solve_both(a, b, c, *, singular_msg):
         x, y = body(xp, a, b, c)
     except _singular_errors():
         raise ValueError(singular_msg) from None
+    if not can_read_values(x, y):
+        return x, y
     finite_in = bool(xp.all(xp.isfinite(a)) and xp.all(xp.isfinite(b)) and xp.all(xp.isfinite(c)))
     if finite_in and not bool(xp.all(xp.isfinite(x)) and xp.all(xp.isfinite(y))):
         raise ValueError(singular_msg)

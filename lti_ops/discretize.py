@@ -364,7 +364,7 @@ def _inverse_pole_msg(alpha):
 
 
 def _require(xp, singular, msg):
-    if bool(xp.any(singular)):
+    if _xp.can_read_values(singular) and bool(xp.any(singular)):
         raise ValueError(msg)
 
 

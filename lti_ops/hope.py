@@ -347,7 +347,7 @@ def hope_transfer_at(h, points, *, kernel="auto"):
     _checks.broadcast_batch({"h": h.shape[:-1], "points": points.shape[:-1]})
     ctype = _xp.complex_dtype(xp, _xp.floating_dtype(xp, h, points, names=["h", "points"]))
     w = xp.astype(points, ctype)
-    if bool(xp.any(w == 0)):
+    if _xp.can_read_values(w) and bool(xp.any(w == 0)):
         msg = "`points` holds 0, the pole of G(w) = sum_k h_k w^-(k+1) (G is infinite there)"
         raise ValueError(msg)
     body = _dispatch.resolve("hope_transfer", kernel, xp, _horner)
@@ -434,7 +434,14 @@ def tail_length(n, a, log_ratio):
 
 
 def _worst_pole(xp, d):
-    """max |p| over the steps in `d` (read on the host)."""
+    """max |p| over the steps in `d` (read on the host, cut from autodiff)."""
+    d = _xp.detach(d)
+    if not _xp.is_concrete(d):
+        msg = (
+            "mode='linear' picks its number of nodes from the values of `dt`, which are not "
+            "known here (traced by jax.jit or jax.vmap, or lazy); pass n_nodes=... (at least L)"
+        )
+        raise ValueError(msg)
     lo, hi = float(xp.min(d)), float(xp.max(d))
     return max(abs(1 - lo) / (1 + lo), abs(1 - hi) / (1 + hi))
 
@@ -459,8 +466,8 @@ def hope_kernel(h, dt, L, *, mode="linear", tol=None, n_nodes=None, kernel="auto
         ``"linear"`` only: bound on the aliasing error relative to :math:`\|h\|_1`, in
         (0, 1); default the dtype's eps.
     n_nodes : int, optional
-        ``"linear"`` only: number of nodes (``>= L``) instead of the rule below; set it when
-        `dt` cannot be read on the host (e.g. under ``jax.jit``).
+        ``"linear"`` only: number of nodes (``>= L``) instead of the rule below; required
+        where `dt` is traced (``jax.jit``, ``jax.vmap``), since the rule reads its values.
     kernel : {"auto", "xp", "numba", "cupy"}, optional
         As :func:`hope_transfer_at`.
 
@@ -473,8 +480,8 @@ def hope_kernel(h, dt, L, *, mode="linear", tol=None, n_nodes=None, kernel="auto
     Raises
     ------
     ValueError
-        Unknown `mode`, bad `L`, `dt`, `tol` or `n_nodes`, or `tol`/`n_nodes` given with
-        ``mode="circular"``.
+        Unknown `mode`, bad `L`, `dt`, `tol` or `n_nodes`, `tol`/`n_nodes` given with
+        ``mode="circular"``, or a traced `dt` in ``"linear"`` mode without `n_nodes`.
 
     Notes
     -----
@@ -547,7 +554,7 @@ def _linear_nodes(xp, n, d, L, tol, n_nodes, ctype):
     return next_fast_len(max(L, tail_length(n, _worst_pole(xp, d), math.log(2 / tol))))
 
 
-def hope_conv(u, h, dt, *, D=None, mode="linear", tol=None, kernel="auto"):
+def hope_conv(u, h, dt, *, D=None, mode="linear", tol=None, n_nodes=None, kernel="auto"):
     r"""The SSM operation of a HOPE layer: :math:`y = k_\Delta * u + D u` along the last axis.
 
     Parameters
@@ -566,6 +573,9 @@ def hope_conv(u, h, dt, *, D=None, mode="linear", tol=None, kernel="auto"):
         :math:`y = \mathrm{Re}(\mathrm{ifft}(\mathrm{fft}(u) \odot g))` with L nodes.
     tol : float, optional
         Aliasing tolerance of the ``"linear"`` kernel (see :func:`hope_kernel`).
+    n_nodes : int, optional
+        Number of nodes of the ``"linear"`` kernel instead of its rule (see
+        :func:`hope_kernel`); needed where `dt` is traced (``jax.jit``, ``jax.vmap``).
     kernel : {"auto", "xp", "numba", "cupy"}, optional
         Implementation of the sampling and of the FFT product.
 
@@ -613,7 +623,7 @@ def hope_conv(u, h, dt, *, D=None, mode="linear", tol=None, kernel="auto"):
         msg = f"`u` has shape {tuple(u.shape)}: its time axis (the last) must not be empty"
         raise ValueError(msg)
     _checks.broadcast_batch({"u": u.shape[:-1], "h": h.shape[:-1]})
-    k = hope_kernel(h, dt, L, mode=mode, tol=tol, kernel=kernel)
+    k = hope_kernel(h, dt, L, mode=mode, tol=tol, n_nodes=n_nodes, kernel=kernel)
     if _xp.is_complex(xp, k.dtype) and not _xp.is_complex(xp, _xp.floating_dtype(xp, u, names=["u"])):
         k = xp.real(k)
     return fftconv(u, k, mode="circular" if mode == "circular" else "causal", D=D, kernel=kernel)

@@ -225,7 +225,7 @@ def _dss_system(sys, dt):
     """(zoh-like discrete Diagonal with lam = e^x, (x, lam)) for the DSS kernel, x = dt lam."""
     sys, dt = _with_step(sys, _checks.sampling_time(dt, allow_none=False))
     xp = sys.xp
-    if bool(xp.any(sys.lam == 0)):
+    if _xp.can_read_values(sys.lam) and bool(xp.any(sys.lam == 0)):
         raise ValueError("method='dss' needs nonzero modes (its normalization divides by lam)")
     lam = xp.astype(sys.lam, _xp.complex_dtype(xp, sys.dtype))
     x = (dt[..., None] if hasattr(dt, "shape") else dt) * lam
@@ -281,7 +281,7 @@ def _vandermonde(xp, W, logs, L, zero, offset=None):
     dev = _xp.common_device(logs)
     per_l = math.prod(logs.shape) + math.prod(W.shape[:-1])  # V and the output, per time step
     step = _cauchy.chunk_length(per_l, L)
-    any_zero = bool(xp.any(zero))
+    any_zero = not _xp.can_read_values(zero) or bool(xp.any(zero))  # traced: always mask
     P, M, N = W.shape[-3:]
     batch = _cauchy.broadcast_shape(W.shape[:-3], logs.shape[:-1])
     # (..., P*M, N) @ (..., N, l): NumPy's stacked matmul is far faster with one batch level

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from . import _checks, _xp
+from . import _checks, _pytree, _xp
 
 __all__ = ["DPLR", "Diagonal", "StateSpace", "diagonalize"]
 
@@ -144,6 +144,7 @@ class _System:
         _batch_shape(self._batched(with_dt=False))
         dt = _check_dt(self.dt, self._batched(with_dt=False), self.dtype)
         object.__setattr__(self, "dt", dt)
+        _pytree.register_for(self.xp)
 
     @property
     def is_discrete(self):
