@@ -434,7 +434,10 @@ def tail_length(n, a, log_ratio):
 
 
 def _worst_pole(xp, d):
-    """max |p| over the steps in `d` (read on the host, cut from autodiff)."""
+    """max |p| over the steps in `d`, a number or an array (read on the host, cut from
+    autodiff)."""
+    if not hasattr(d, "shape"):
+        return abs(1 - d) / (1 + d)
     d = _xp.detach(d)
     if not _xp.is_concrete(d):
         msg = (
@@ -534,7 +537,8 @@ def hope_kernel(h, dt, L, *, mode="linear", tol=None, n_nodes=None, kernel="auto
             raise ValueError(msg)
         N = L
     else:
-        N = _linear_nodes(xp, h.shape[-1], d, L, tol, n_nodes, ctype)
+        step = d if hasattr(dt, "shape") else _checks.sampling_time(dt)  # a number stays static under jit
+        N = _linear_nodes(xp, h.shape[-1], step, L, tol, n_nodes, ctype)
     g = hope_transfer_at(h, _nodes(xp, N, d, ctype), kernel=kernel)
     k = xp.fft.ifft(g)[..., :L]
     return k if _xp.is_complex(xp, h.dtype) else xp.real(k)

@@ -2,6 +2,8 @@
 
 The `xp` fixture runs a test once per array namespace that imports here: NumPy,
 array_api_strict (the portability gate), torch (CPU), JAX (CPU, x64) and CuPy (GPU only).
+Tests marked ``@pytest.mark.jit`` run once more as ``jax-jit``: JAX with the training-loop
+primitives compiled by ``jax.jit`` (see ``tests/_jit.py``).
 """
 
 import importlib
@@ -46,11 +48,40 @@ def _load(name):
 
 
 BACKENDS = ["numpy", "array_api_strict", "torch", "jax.numpy", "cupy"]
+JIT = "jax-jit"
+JIT_EXAMPLES = 3  # each hypothesis example of new shapes is a fresh XLA compilation
 
 
-@pytest.fixture(params=BACKENDS, ids=lambda name: name.split(".")[0])
-def xp(request):
+def pytest_generate_tests(metafunc):
+    if "xp" in metafunc.fixturenames:
+        params = BACKENDS + ([JIT] if metafunc.definition.get_closest_marker("jit") else [])
+        metafunc.parametrize("xp", params, ids=lambda name: name.split(".")[0], indirect=True)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Under ``jax-jit``, a hypothesis test draws at most :data:`JIT_EXAMPLES` examples."""
+    test = getattr(item, "obj", None)
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if params.get("xp") != JIT or not hasattr(test, "_hypothesis_internal_use_settings"):
+        return (yield)
+    own = test._hypothesis_internal_use_settings
+    test._hypothesis_internal_use_settings = settings(own, max_examples=min(own.max_examples, JIT_EXAMPLES))
+    try:
+        return (yield)
+    finally:
+        test._hypothesis_internal_use_settings = own
+
+
+@pytest.fixture
+def xp(request, monkeypatch):
     """An Array-API namespace (array-api-compat's wrapper for NumPy, torch and CuPy)."""
+    if request.param == JIT:
+        from _jit import patch_primitives
+
+        namespace = _load("jax.numpy")
+        patch_primitives(monkeypatch)
+        return namespace
     return _load(request.param)
 
 

@@ -47,6 +47,7 @@ def test_matches_scipy_cont2discrete(xp, dtype, method, data, dt):
         assert_close(got, want, rtol=tolerance(dtype, n=sys.n_states, cond=COND))
 
 
+@pytest.mark.jit
 @pytest.mark.parametrize("method", ["bilinear", "tustin"])
 @given(data=st.data(), dt=STEPS)
 def test_bilinear_and_tustin_preserve_transfer_function(xp, dtype, method, data, dt):
@@ -181,6 +182,7 @@ def test_diagonalized_dense_commutes(xp, data, dt):
         np.testing.assert_allclose(markov(a, 6), markov(b, 6), rtol=1e-9, atol=1e-9)
 
 
+@pytest.mark.jit
 def test_zoh_and_bilinear_kernels_agree_to_second_order(xp):
     rng = np.random.default_rng(3)
     lam = -rng.uniform(0.5, 1.5, 6) + 1j * rng.uniform(-2, 2, 6)
@@ -225,6 +227,7 @@ def test_batch_equals_loop(xp, method, data):
             np.testing.assert_allclose(got[i], want, rtol=1e-12, atol=1e-13)
 
 
+@pytest.mark.jit
 @given(data=st.data(), dt=STEPS)
 def test_diagonal_dt_per_channel(xp, data, dt):
     sys = data.draw(lst.stable_diagonals(xp=xp, batch_shape=(4,), conj_sym=True))

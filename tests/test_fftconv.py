@@ -134,6 +134,7 @@ def test_mimo_is_sum_over_inputs(xp, dtype, mode, Lu, Lk, P, M, seed, data):
     _check(y, want, xp, dtype, complex_, _atol(dtype, u, *kernels, factor=2 * M * (1 + (D is not None))))
 
 
+@pytest.mark.jit
 def test_channels_broadcast_and_batch_equals_loop(xp, dtype):
     rng = np.random.default_rng(0)
     u, k = _data(xp, rng, (3, 4, 50), dtype), _data(xp, rng, (4, 70), dtype)
@@ -145,6 +146,7 @@ def test_channels_broadcast_and_batch_equals_loop(xp, dtype):
             assert_close(y[b, h, ...], fftconv(u[b, h, ...], k[h, ...]), rtol=tolerance(dtype, n=10))
 
 
+@pytest.mark.jit
 @given(Lu=LENGTHS, seed=SEEDS, data=st.data())
 def test_circular_minus_linear_is_the_wraparound_term(xp, dtype, Lu, seed, data):
     Lk = data.draw(st.integers(1, Lu))
@@ -179,6 +181,7 @@ def test_bidirectional_is_the_two_sided_sum(xp, dtype, mode, Lu, Lk, shapes, see
     _check(y, _reference(u, k, mode, kb), xp, dtype, complex_, _atol(dtype, u, k, kb))
 
 
+@pytest.mark.jit
 @given(L=st.integers(1, 64), seed=SEEDS)
 def test_bidirectional_matches_s4_two_sided_kernel(xp, dtype, L, seed):
     """S4: k = pad(k0, (0, L)) + pad(flip(k1), (L, 0)); y = irfft(rfft(u, 2L) rfft(k, 2L))[:L]."""

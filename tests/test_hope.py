@@ -139,6 +139,7 @@ def test_mobius_nodes_creation_keywords(xp):
 # --------------------------------------------------------------------------- item 36 and samples
 
 
+@pytest.mark.jit
 @given(params=st.data(), extra=st.integers(1, 20))
 def test_unit_timescale_is_the_fir_kernel(xp, dtype, params, extra):
     h, _ = params.draw(_hope(xp, dtype, batch_shape=st.sampled_from([(), (2,)])))
@@ -187,6 +188,7 @@ def test_linear_kernel_is_the_impulse_response(xp, dtype, params, L):
     assert_close(k, _kernels(h, dt, L), atol=atol, rtol=0)
 
 
+@pytest.mark.jit
 @given(params=st.data(), L=st.integers(1, 40))
 def test_circular_kernel_is_the_folded_impulse_response(xp, dtype, params, L):
     h, dt = params.draw(_hope(xp, dtype, batch_shape=st.sampled_from([(), (2,)])))
@@ -280,6 +282,7 @@ def test_hinf_norm_does_not_depend_on_the_timescale(xp, dtype, params):
     assert sampled <= base * (1 + rtol) and sampled >= base * (1 - 0.05)
 
 
+@pytest.mark.jit
 @given(params=st.data(), seed=SEEDS, L=st.integers(1, 64), size=st.floats(1e-3, 1.0))
 def test_lipschitz_bound(xp, dtype, params, seed, L, size):
     """Item 40: max_j |g_j - g~_j| <= ||h - h~||_1 <= sqrt(n) ||h - h~||_2, for every dt."""
@@ -330,6 +333,7 @@ def test_memory_window_at_unit_timescale_is_the_fir_length(xp):
     assert to_numpy(lti_ops.memory_window(h, 1.0, 10.0)).tolist() == [0, 0]
 
 
+@pytest.mark.jit
 @given(params=st.data(), seed=SEEDS, L=st.integers(1, 48))
 def test_real_output_for_real_input_is_algorithm_1(xp, dtype, params, seed, L):
     """Item 43: Re(ifft(fft(u) g)) = circular_conv(u, Re(ifft(g))), and hope_conv is it."""

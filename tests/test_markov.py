@@ -33,6 +33,7 @@ def test_markov_parameters_match_powering(xp, dtype, kind, method, data, dt, L):
     assert_close(h, want, atol=tolerance(dtype, n=L, cond=100) * _scale(want), rtol=0)
 
 
+@pytest.mark.jit
 @pytest.mark.parametrize("kind", KINDS)
 @given(data=st.data(), L=st.integers(1, 40))
 def test_kernel_is_shifted_markov_and_has_the_prefix_property(xp, kind, data, L):
@@ -44,6 +45,7 @@ def test_kernel_is_shifted_markov_and_has_the_prefix_property(xp, kind, data, L)
     np.testing.assert_allclose(K[..., : short.shape[-1]], short, atol=1e-12 * _scale(h))
 
 
+@pytest.mark.jit
 @given(data=st.data(), dt=STEPS)
 def test_dense_diagonal_and_dplr_kernels_agree(xp, data, dt):
     sys = data.draw(lst.dplr_systems(xp=xp, conj_sym=st.booleans(), n_inputs=2, n_outputs=2))
@@ -65,6 +67,7 @@ def test_hippo_dplr_kernels_equal_dense(xp, measure):
     assert_close(K, ref, atol=1e-11 * _scale(ref), rtol=0)
 
 
+@pytest.mark.jit
 @given(data=st.data(), L=st.integers(2, 64))
 def test_generating_function_is_the_dft_of_the_kernel(xp, data, L):
     disc = lti_ops.discretize(data.draw(lst.dplr_systems(xp=xp)), 0.1, "s4_bilinear")
@@ -90,6 +93,7 @@ def test_c_tilde_round_trip_and_length_doubling(xp, data, L):
                  to_numpy(lti_ops.ssm_kernel(diag, L)), rtol=1e-10)
 
 
+@pytest.mark.jit
 @pytest.mark.parametrize("rank", [1, 2, 3])
 def test_woodbury_ranks(xp, rank):
     rng = np.random.default_rng(rank)
@@ -103,6 +107,7 @@ def test_woodbury_ranks(xp, rank):
     assert_close(K, ref, atol=1e-12 * _scale(ref), rtol=0)
 
 
+@pytest.mark.jit
 @given(data=st.data(), L=st.integers(1, 200))
 def test_vandermonde_equals_powering(xp, data, L):
     sys = lti_ops.discretize(data.draw(lst.stable_diagonals(xp=xp, conj_sym=st.booleans())), 0.05, "zoh")
@@ -115,6 +120,7 @@ def test_vandermonde_equals_powering(xp, data, L):
     assert_close(K, want, atol=1e-12 * _scale(want) * max(1, L / 10), rtol=0)
 
 
+@pytest.mark.jit
 def test_conj_sym_kernel_is_real_and_equals_the_full_sum(xp):
     rng = np.random.default_rng(0)
     lam = as_xp(xp, -rng.uniform(0.1, 1, 4) + 1j * rng.uniform(-5, 5, 4))
@@ -128,6 +134,7 @@ def test_conj_sym_kernel_is_real_and_equals_the_full_sum(xp):
     assert np.max(np.abs(np.imag(to_numpy(Kf)))) < 1e-12
 
 
+@pytest.mark.jit
 def test_dss_kernel_formula(xp):
     rng = np.random.default_rng(1)
     lam = -rng.uniform(0.1, 1, 5) + 1j * rng.uniform(-3, 3, 5)

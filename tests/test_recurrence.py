@@ -26,6 +26,7 @@ def _conv(h, u):
     return out
 
 
+@pytest.mark.jit
 @pytest.mark.parametrize("kind", ["dense", "diagonal", "dplr"])
 @pytest.mark.parametrize("method", ["sequential", "parallel"])
 @given(data=st.data(), L=st.integers(1, 80))
@@ -67,6 +68,7 @@ def test_simulate_matches_scipy_dlsim():
         np.testing.assert_allclose(A @ xref[-1] + B @ u[:, -1], xf, atol=1e-12)
 
 
+@pytest.mark.jit
 def test_batched_siso_channels_and_float32(xp, dtype):
     ssm = lti_ops.s4d_init("lin", 16, H=3, rng=0, xp=xp, dtype=dtype)
     disc = lti_ops.discretize(ssm, 0.05, "zoh")

@@ -25,6 +25,7 @@ def test_transfer_function_matches_the_resolvent(xp, dtype, kind, data):
     assert_close(G, want, atol=tolerance(dtype, n=8, cond=100) * (1 + np.abs(want).max()), rtol=0)
 
 
+@pytest.mark.jit
 @given(data=st.data())
 def test_structured_equals_dense_and_points_broadcast_with_the_batch(xp, data):
     sys = data.draw(lst.dplr_systems(xp=xp, batch_shape=(3,), conj_sym=st.booleans()))
@@ -35,6 +36,7 @@ def test_structured_equals_dense_and_points_broadcast_with_the_batch(xp, data):
     np.testing.assert_allclose(G, D, atol=1e-12 * (1 + np.abs(D).max()))
 
 
+@pytest.mark.jit
 @given(data=st.data())
 def test_discrete_transfer_is_the_z_transform_of_the_markov_parameters(xp, data):
     disc = lti_ops.discretize(data.draw(systems("diagonal", xp)), 0.2, "zoh")
@@ -44,6 +46,7 @@ def test_discrete_transfer_is_the_z_transform_of_the_markov_parameters(xp, data)
     assert_close(lti_ops.transfer_function(disc, as_xp(xp, z)), series, rtol=1e-10)
 
 
+@pytest.mark.jit
 @given(data=st.data())
 def test_similarity_invariance(xp, data):
     sys = data.draw(lst.stable_state_spaces(xp=xp))
