@@ -105,9 +105,17 @@ def system(case, conj_sym, C=None):
 
 
 def kernel(case, method, conj_sym, dt=None):
-    """The (H, L) kernel of lti_ops.ssm_kernel (the reference implementation)."""
+    """The (H, L) kernel of lti_ops.ssm_kernel (the reference implementation).
+
+    A DPLR case goes through its dense form: S4's DPLR algorithm forms
+    C~ = C(I - Abar^L), which loses digits when Abar^L is near I (short L, small dt), and
+    the reference must be more accurate than the code it checks.
+    """
     dt = case.dt if dt is None else dt
-    return ssm_kernel(system(case, conj_sym), case.L, dt=dt, method=method, kernel="xp")[:, 0, 0, :]
+    sys = system(case, conj_sym)
+    if case.P is not None:
+        sys = sys.to_dense()
+    return ssm_kernel(sys, case.L, dt=dt, method=method, kernel="xp")[:, 0, 0, :]
 
 
 def discretization(case, method):
@@ -119,47 +127,61 @@ def discretization(case, method):
 # --------------------------------------------------------------------------- bounds
 
 
+MAX_CANCELLATION = 1e4
+
+
 def _cancellation(method, x, L):
-    """Relative conditioning of Bbar (or DSS's weights) of the modes x = dt lam."""
+    """Relative conditioning of Bbar (or DSS's weights) of the modes x = dt lam: naive
+    ``exp(x) - 1`` loses ``1/|x|`` of accuracy (capped at MAX_CANCELLATION, so a zero mode
+    does not make the tolerance infinite)."""
     ax = np.abs(x)
-    extra = {"zoh": 1 / ax, "foh": 1 / ax**2, "dss": 1 / ax + 1 / (L * ax)}.get(method, 0.0)
-    return 1 + ax + extra
+    with np.errstate(divide="ignore"):
+        inv = 1 / ax
+    extra = {"zoh": inv, "foh": inv**2, "dss": inv + inv / L}.get(method, 0.0)
+    return 1 + ax + np.minimum(extra, MAX_CANCELLATION)
 
 
 def _modes(case, method, conj_sym):
-    """Per-channel (lam_bar, |C_n Bbar_n|, x, weight factor) of the discrete system, shape (H, n)."""
+    """Per-channel (lam_bar, |C_n Bbar_n|, x, kappa, f) of the discrete modes, shape (H, n)."""
+    sys, cond = system(case, conj_sym), 1.0
     if case.P is not None:
-        return _dense_modes(case, method, conj_sym)
-    sys = system(case, conj_sym)
-    x = case.dt[:, None] * case.lam
+        sys, cond = _modal(sys)
+    x = case.dt[:, None] * sys.lam
     if method == "dss":
-        lbar = np.exp(x)
-        cb = np.abs(case.C * case.B * np.expm1(x) / (case.lam * np.expm1(case.L * x)))
+        lbar, cb = np.exp(x), np.abs(case.C * case.B * np.expm1(x) / (case.lam * np.expm1(case.L * x)))
     else:
         disc = discretize(sys, case.dt, method)
         lbar, cb = disc.lam, np.abs(disc.C[:, 0, :] * disc.B[:, :, 0])
-    return lbar, cb, x, 2.0 if conj_sym else 1.0
+    kappa = _cancellation(method, x, case.L)
+    if case.P is not None:
+        # the modes mix: each gets the worst cancellation, cond(V), and that of S4's
+        # C~ = C(I - Abar^L) (generating-function kernels), 1/|1 - lam_bar^L|
+        with np.errstate(divide="ignore"):
+            tilde = np.minimum(1 / np.abs(1 - lbar**case.L), MAX_CANCELLATION)
+        kappa = np.max(kappa + tilde, axis=-1, keepdims=True) * np.ones_like(kappa)
+        cb = cb * cond[:, None]
+    return lbar, cb, kappa, 2.0 if sys.conj_sym else 1.0
 
 
-def _dense_modes(case, method, conj_sym):
-    """Modes of the dense discrete form of a DPLR case (all 2N for conj_sym)."""
-    disc = discretize(system(case, conj_sym).to_dense(), case.dt, method)
-    mu, V = np.linalg.eig(disc.A)
-    cv = disc.C[:, 0, :, None] * V  # (H, n, n): C V
-    vb = np.linalg.solve(V, disc.B)[..., 0]
-    cb = np.abs(np.einsum("hjn,hn->hn", cv, vb)) * np.linalg.cond(V)[:, None]
-    return mu, cb, np.log(mu.astype(complex)), 1.0
+def _modal(sys):
+    """A DPLR system as the Diagonal of its dense form's eigendecomposition (all modes,
+    conj_sym False), and the condition numbers of the eigenvectors, per channel."""
+    dense = sys.to_dense()
+    mu, V = np.linalg.eig(dense.A)
+    B = np.linalg.solve(V, dense.B.astype(complex))
+    C = dense.C @ V
+    return Diagonal(mu, B, C), np.linalg.cond(V)
 
 
 def kernel_bound(case, method, conj_sym):
     r"""S_{h,l} = f \sum_n |C_n\bar B_n| |\bar\lambda_n|^l (n + \log_2 2L + l(1 + |\log\bar\lambda_n|) + \kappa_n),
     shape (H, L): the condition-weighted magnitude the kernel's rounding errors scale with."""
-    lbar, cb, x, factor = _modes(case, method, conj_sym)
+    lbar, cb, kappa, factor = _modes(case, method, conj_sym)
     n, L = lbar.shape[-1], case.L
     l = np.arange(L)
     logs = np.abs(np.log(np.where(lbar == 0, 1, lbar).astype(complex)))
     powers = np.abs(lbar)[..., None] ** l
-    weight = n + np.log2(2 * L) + l * (1 + logs[..., None]) + _cancellation(method, x, L)[..., None]
+    weight = n + np.log2(2 * L) + l * (1 + logs[..., None]) + kappa[..., None]
     return factor * np.sum(cb[..., None] * powers * weight, axis=-2)
 
 

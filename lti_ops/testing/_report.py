@@ -42,10 +42,10 @@ def output(name, value, shape, kind, precision, check_dtype, case):
             f"{name} returned an array of shape {x.shape}; it must have shape {shape} on the "
             f"example", lambda: [case.describe()]
         )
-    if x.dtype.kind not in "fc" or (kind == "real" and x.dtype.kind == "c"):
-        what = "real floating" if kind == "real" else "floating"
-        hint = " (2*Re of the sum over the listed modes for conj_sym=True)" if kind == "real" else ""
-        raise Mismatch(f"{name} returned dtype {x.dtype}; it must be {what}{hint}")
+    if x.dtype.kind != {"real": "f", "complex": "c"}[kind]:
+        hint = {"real": "real floating (2*Re of the sum over the listed modes for conj_sym=True)",
+                "complex": "complex (the imaginary part may not be dropped)"}[kind]
+        raise Mismatch(f"{name} returned dtype {x.dtype}; it must be {hint}")
     precision_got = np.finfo(x.dtype).dtype.name
     if check_dtype and precision_got != precision:
         want = precision if kind == "real" else ("complex64" if precision == "float32" else "complex128")

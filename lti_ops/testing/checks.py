@@ -445,6 +445,8 @@ def _kernel_hints(user_kernel, args, case, method, conj_sym):
              _report.shift_hint(K, ref, *_SEQUENTIAL_HINTS)]
     if not any(hints) and _close(K, _cases.kernel(long, method, conj_sym, dt=np.ones_like(case.dt))):
         hints.append("hint: the user's kernel is lti_ops's for Δ = 1: is dt applied?")
+    if not any(hints) and case.P is not None and _close(K, _cases.kernel(replace(long, P=0 * case.P), method, conj_sym)):
+        hints.append("hint: the user's kernel is that of diag(lam) alone: the low-rank term -P P^H is missing")
     return hints
 
 
