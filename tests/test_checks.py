@@ -375,6 +375,14 @@ def test_checkers_validate_the_user_function_and_their_own_options():
         check_discretization(discretize, method="dss")
 
 
+def test_dtype_may_be_named_by_any_library():
+    torch = pytest.importorskip("torch")
+    for dtype in (np.float32, np.dtype("float32"), torch.float32):
+        check_kernel(kernel, dtype=dtype, max_examples=3)
+    with pytest.raises(AssertionError, match=r"dtype='float64'"):
+        check_kernel(lambda *a: kernel(*a) / 2, dtype=torch.float64, max_examples=3)
+
+
 def test_a_library_that_cannot_hold_the_dtype_is_refused_up_front():
     lossy = types.SimpleNamespace(__name__="lossy", asarray=lambda x: np.asarray(x).astype(
         np.complex64 if np.iscomplexobj(x) else np.float32))

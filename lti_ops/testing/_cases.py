@@ -174,8 +174,11 @@ def _modal(sys):
 
 
 def kernel_bound(case, method, conj_sym):
-    r"""S_{h,l} = f \sum_n |C_n\bar B_n| |\bar\lambda_n|^l (n + \log_2 2L + l(1 + |\log\bar\lambda_n|) + \kappa_n),
-    shape (H, L): the condition-weighted magnitude the kernel's rounding errors scale with."""
+    r"""The condition-weighted magnitude the kernel's rounding errors scale with, (H, L):
+
+    S_{h,l} = f \sum_n |C_n\bar B_n| |\bar\lambda_n|^l
+              (n + \log_2 2L + l(1 + |\log\bar\lambda_n|) + \kappa_n).
+    """
     lbar, cb, kappa, factor = _modes(case, method, conj_sym)
     n, L = lbar.shape[-1], case.L
     l = np.arange(L)

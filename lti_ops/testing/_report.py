@@ -6,7 +6,7 @@ import numpy as np
 
 from ._assert import to_numpy
 
-__all__ = ["Mismatch", "compare", "factor_hint", "output", "shift_hint"]
+__all__ = ["Mismatch", "close", "compare", "factor_hint", "output", "shift_hint"]
 
 
 class Mismatch(AssertionError):
@@ -83,7 +83,8 @@ def _count(bad):
     return int(np.count_nonzero(bad))
 
 
-def _close(a, b, rel=1e-3):
+def close(a, b, rel=1e-3):
+    """Whether `a` (finite) equals `b` to `rel` in norm."""
     scale = max(np.linalg.norm(a), np.linalg.norm(b))
     return bool(np.all(np.isfinite(a))) and np.linalg.norm(a - b) <= rel * scale
 
@@ -95,7 +96,7 @@ def factor_hint(user, ref, dt, what="the result"):
     if not np.all(np.isfinite(u2)) or np.any(denom == 0):
         return None
     a = np.sum(np.conj(r2) * u2, axis=1) / denom
-    if not _close(u2, a[:, None] * r2):
+    if not close(u2, a[:, None] * r2):
         zero = np.linalg.norm(u2) <= 1e-3 * np.linalg.norm(r2)
         return f"hint: {what} is (nearly) zero" if zero else None
     if np.allclose(a, 1, rtol=1e-3):

@@ -192,7 +192,8 @@ def check_kernel(user_kernel, *, structure="diagonal", method="zoh", conj_sym=Tr
         found = _report.compare("K", K, ref, opts.rtol * scale[:, None],
                                 lambda i: f"channel {i[0]}, time {i[1]}")
         if found:
-            raise _mismatch(title, low, found, lambda: _kernel_hints(user_kernel, args, wide, method, conj_sym))
+            raise _mismatch(title, low, found,
+                            lambda: _kernel_hints(user_kernel, args, wide, method, conj_sym))
 
     _run("check_kernel", strategy, body, opts.max_examples)
 
@@ -222,8 +223,10 @@ def check_recurrence(user_step, *, method="zoh", conj_sym=True, dtype="float64",
         Longest sequence drawn (your step runs once per time step).
     max_batch : int, optional
         Largest batch drawn.
-    method, conj_sym, dtype, xp, device, sources, max_channels, max_modes, dt_range, max_examples, rtol, check_dtype
+    method, conj_sym, dtype, xp, device, sources, max_channels, max_modes, dt_range
         As :func:`check_kernel` (``method`` any of :func:`lti_ops.discretize` but ``"gbt"``).
+    max_examples, rtol, check_dtype
+        As :func:`check_kernel`.
 
     Returns
     -------
@@ -334,7 +337,8 @@ def check_discretization(user_discretize, *, method="zoh", dtype="float64", xp=N
         wide = low.widened()
         refs, scales = _cases.discretization(wide, method), _cases.discretization_bound(wide, method)
         for label, got, ref, scale in zip(("lam_bar", "B_bar"), (lbar, bbar), refs, scales):
-            found = _report.compare(label, got, ref, opts.rtol * scale, lambda i: f"channel {i[0]}, mode {i[1]}")
+            found = _report.compare(label, got, ref, opts.rtol * scale,
+                                    lambda i: f"channel {i[0]}, mode {i[1]}")
             if found:
                 raise _mismatch(title, low, found, lambda: _discretization_hints(label, got, ref, wide),
                                 names=("lam", "B", "dt"), length=False)
@@ -443,10 +447,12 @@ def _kernel_hints(user_kernel, args, case, method, conj_sym):
     ref = _cases.kernel(long, method, conj_sym)
     hints = [_report.factor_hint(K, ref, case.dt, "the user's kernel"),
              _report.shift_hint(K, ref, *_SEQUENTIAL_HINTS)]
-    if not any(hints) and _close(K, _cases.kernel(long, method, conj_sym, dt=np.ones_like(case.dt))):
+    if not any(hints) and _report.close(K, _cases.kernel(long, method, conj_sym, dt=np.ones_like(case.dt))):
         hints.append("hint: the user's kernel is lti_ops's for Δ = 1: is dt applied?")
-    if not any(hints) and case.P is not None and _close(K, _cases.kernel(replace(long, P=0 * case.P), method, conj_sym)):
-        hints.append("hint: the user's kernel is that of diag(lam) alone: the low-rank term -P P^H is missing")
+    if not any(hints) and case.P is not None:
+        if _report.close(K, _cases.kernel(replace(long, P=0 * case.P), method, conj_sym)):
+            hints.append("hint: the user's kernel is that of diag(lam) alone: the low-rank term "
+                         "-P P^H is missing")
     return hints
 
 
@@ -467,13 +473,9 @@ def _step_hints(run, case, method, conj_sym):
 
 
 def _discretization_hints(label, got, ref, case):
-    if label == "lam_bar" and _close(got, np.exp(case.lam)):
+    if label == "lam_bar" and _report.close(got, np.exp(case.lam)):
         return ["hint: lam_bar is exp(lam): is dt applied?"]
     return [_report.factor_hint(got, ref, case.dt, label)]
-
-
-def _close(a, b):
-    return _report._close(a, b)
 
 
 # --------------------------------------------------------------------------- validation
@@ -518,10 +520,14 @@ def _sources(sources, valid):
 
 
 def _precision(dtype):
-    name = dtype if isinstance(dtype, str) else getattr(dtype, "name", None) or str(dtype)
-    name = name.rsplit(".", 1)[-1].strip("'>")
+    """"float32" or "float64" from a dtype name or a NumPy, torch or JAX dtype."""
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        name = str(dtype).rsplit(".", 1)[-1]  # torch.float32
     if name not in ("float32", "float64"):
-        raise ValueError(f"`dtype` must be 'float32' or 'float64' (the parameters' real precision); got {dtype!r}")
+        msg = f"`dtype` must be 'float32' or 'float64' (the parameters' real precision); got {dtype!r}"
+        raise ValueError(msg)
     return name
 
 
