@@ -22,12 +22,17 @@ the magnitude of the kernel's terms weighted by how their rounding errors grow: 
 number of terms summed, with the power l (phase error of :math:`\exp(l\log\bar\lambda)` or
 of repeated products) and with the conditioning :math:`\kappa_n = 1 + |x_n| + 1/|x_n|` of
 the ZOH weight :math:`(e^{x}-1)/\lambda` at :math:`x = \Delta\lambda` (naive ``exp(x) - 1``
-loses digits for small x; :math:`1/|x|^2` for FOH, no such term for bilinear methods).
-f = 2 for conj_sym. A recurrence's outputs get :math:`\max_k\sum_j S_{h,j}|u_{k-j}|`; a
+loses digits for small x; :math:`1/|x|^2` for FOH, no such term for bilinear methods; the
+term is capped at 1e4 so that a zero mode does not switch the check off). f = 2 for
+conj_sym. A recurrence's outputs get :math:`\max_k\sum_j S_{h,j}|u_{k-j}|`; a
 discretization gets :math:`|\bar\lambda|(1 + |x|)` and :math:`|\bar B|\kappa` elementwise.
-For a DPLR system the modes are those of the dense discrete :math:`\bar A`, weighted by
-the condition number of its eigenvectors. Real bugs give errors of the order of the kernel
-itself, far above these bounds, in both precisions.
+For a DPLR system the modes are the eigenvalues of the dense A, their weights multiplied by
+the condition number of the eigenvectors, and, since the modes mix, every mode gets the
+largest :math:`\kappa` plus :math:`1/|1 - \bar\lambda^L|`, the cancellation in S4's
+:math:`\tilde C = C(I - \bar A^L)`. Measured on hypothesis-drawn examples (N <= 32,
+L <= 1024), Vandermonde, repeated-product and generating-function (FFT) kernels and S4's
+DPLR algorithm stay below 0.15 of this tolerance in both precisions (below 0.01 but for the
+FFT forms); real bugs give errors of the order of the kernel itself.
 """
 
 from __future__ import annotations
@@ -52,12 +57,12 @@ STRUCTURES = ("diagonal", "dplr")
 RTOL_FACTOR = 100
 _KERNEL_METHODS = tuple(m for m in KERNEL_METHODS if m != "gbt")
 _DISCRETIZE_METHODS = tuple(m for m in METHODS if m != "gbt")
-_SEQUENTIAL_HINTS = (
+_KERNEL_SHIFT_HINTS = (
     "K_k = C Abar^k Bbar starts at k = 0 (C Abar^(k-1) Bbar is the control-convention "
     "Markov parameter h_k)",
     "the powers of Abar must start at 0, not 1",
 )
-_STEP_HINTS = (
+_STEP_SHIFT_HINTS = (
     "y_k was read out before u_k entered the state (the control convention "
     "x_(k+1) = Abar x_k + Bbar u_k, y_k = C x_k); the S4 convention, which equals the "
     "convolution with the kernel, updates first: x_k = Abar x_(k-1) + Bbar u_k, y_k = C x_k",
@@ -446,7 +451,7 @@ def _kernel_hints(user_kernel, args, case, method, conj_sym):
         return []
     ref = _cases.kernel(long, method, conj_sym)
     hints = [_report.factor_hint(K, ref, case.dt, "the user's kernel"),
-             _report.shift_hint(K, ref, *_SEQUENTIAL_HINTS)]
+             _report.shift_hint(K, ref, *_KERNEL_SHIFT_HINTS)]
     if not any(hints) and _report.close(K, _cases.kernel(long, method, conj_sym, dt=np.ones_like(case.dt))):
         hints.append("hint: the user's kernel is lti_ops's for Δ = 1: is dt applied?")
     if not any(hints) and case.P is not None:
@@ -469,7 +474,7 @@ def _step_hints(run, case, method, conj_sym):
     ref = _cases.causal_conv(_cases.kernel(wide, method, conj_sym), wide.u)
     swap = (1, 0, 2)
     return [_report.factor_hint(Y.transpose(swap), ref.transpose(swap), case.dt.astype(float), "y"),
-            _report.shift_hint(Y, ref, *_STEP_HINTS)]
+            _report.shift_hint(Y, ref, *_STEP_SHIFT_HINTS)]
 
 
 def _discretization_hints(label, got, ref, case):
