@@ -1,0 +1,40 @@
+"""Batched FFT convolution on the GPU: ``cupy.fft`` transforms and one in-place product.
+
+Registered as ``fftconv`` (the spectral product of :func:`lti_ops.fftconv`, which serves the
+causal, full, circular and bidirectional modes). cuFFT does the transforms (CuPy caches their
+plans per shape), the kernel spectrum broadcasts over the batch in the same pass that
+multiplies it in place into the signal's spectrum, and the inverse transform reads that one
+buffer: two forward transforms, one product, one inverse, no third spectrum. Single
+precision stays single precision (complex64 spectra).
+"""
+
+from __future__ import annotations
+
+from lti_ops import _xp
+from lti_ops._dispatch import register
+from lti_ops.fftconv import _empty_result
+
+from ._launch import native
+
+__all__ = ["spectral_product"]
+
+
+@register("fftconv", "cupy")
+def spectral_product(xp, u, kernel, n, mimo):
+    """Twin of :func:`lti_ops.fftconv._spectral_product` (same arguments and result)."""
+    if 0 in tuple(u.shape) + tuple(kernel.shape):
+        return _empty_result(xp, u, kernel, n, mimo)
+    fft = native(xp).fft
+    complex_ = _xp.is_complex(xp, u.dtype)
+    forward, inverse = (fft.fft, fft.ifft) if complex_ else (fft.rfft, fft.irfft)
+    U = forward(u, n=n, axis=-1)
+    K = forward(kernel, n=n, axis=-1)
+    if mimo:
+        Y = (K * U[..., None, :, :]).sum(axis=-2)  # (..., P, M, F) -> (..., P, F)
+    elif U.shape == native(xp).broadcast_shapes(U.shape, K.shape):
+        U *= K  # in place: no third spectrum
+        Y = U
+    else:
+        Y = K * U
+    del U, K
+    return inverse(Y, n=n, axis=-1)
