@@ -8,10 +8,10 @@ from numba import config, cuda
 
 if config.ENABLE_CUDASIM:
     raise ImportError(
-        "numba's CUDA simulator is on (NUMBA_ENABLE_CUDASIM=1): it runs the kernels on NumPy "
-        "arrays, not on CuPy's device memory"
+        "the cupy engine is off under numba's CUDA simulator (NUMBA_ENABLE_CUDASIM=1), which "
+        "runs the kernels on NumPy arrays, not on CuPy's device memory"
     )
 if not cuda.is_available():
-    raise ImportError("numba-cuda finds no usable CUDA driver and device")
+    raise ImportError("the cupy engine needs a CUDA device: numba-cuda finds no usable driver and device")
 
 from . import _register  # noqa: E402, F401
