@@ -1,9 +1,10 @@
-"""``python -m benchmarks [--quick] [--only AREA ...] [--out PATH]``.
+"""``python -m benchmarks [--quick] [--only AREA ...] [--out PATH]``, or ``--gpu``.
 
 Times every case of every area module against its peers (interleaved, after warm-up),
 reports medians, ratios (peer time / lti_ops time), peak memory and the first call
 (which pays the Numba compilation), then the memory and scaling tables, and writes them
-all to docs/benchmarks.md.
+all to docs/benchmarks.md. ``--gpu`` runs the CUDA kernels' cases instead
+(:mod:`benchmarks.gpu`) and writes docs/benchmarks-gpu.md.
 """
 
 import argparse
@@ -35,8 +36,17 @@ def main():
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
     parser.add_argument("--only", nargs="*", choices=AREAS + ["memory", "scaling"], help="areas to run")
-    parser.add_argument("--out", default="docs/benchmarks.md", help="Markdown report ('' to skip)")
+    parser.add_argument("--gpu", action="store_true",
+                        help="the CUDA kernels on CuPy arrays against the generic body and torch-CUDA peers")
+    parser.add_argument("--out", default=None,
+                        help="Markdown report (default docs/benchmarks.md, or docs/benchmarks-gpu.md with --gpu; '' to skip)")
     args = parser.parse_args()
+    if args.gpu:
+        from benchmarks import gpu
+
+        gpu.main(args.quick, "docs/benchmarks-gpu.md" if args.out is None else args.out)
+        return
+    args.out = "docs/benchmarks.md" if args.out is None else args.out
     selected = args.only or AREAS + ["memory", "scaling"]
     start = time.time()
     rows = []

@@ -410,3 +410,29 @@ def test_fftconv(dtype, mode, data):
         u = u + 1j * u[..., ::-1]
     fast, ref = _both(lti_ops.fftconv, _on(u), _on(k), mode=mode, mimo=mimo)
     _same(fast, ref, n=Lu + Lk, cond=10)
+
+
+# --------------------------------------------------------------------------- benchmark script
+
+
+@pytest.mark.skipif(MODE == "gpu", reason="on a GPU the real `python -m benchmarks --gpu` is the check")
+def test_gpu_benchmark_runs_end_to_end_under_the_simulator(tmp_path):
+    """`python -m benchmarks --gpu --quick` under the simulator: every case, every contender
+    (torch on the CPU), each peer agreeing with lti_ops, and the report written."""
+    import pathlib
+    import subprocess
+    import sys
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    out = tmp_path / "benchmarks-gpu.md"
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1",
+               PYTHONPATH=os.pathsep.join([str(root), str(root / "backends"), os.environ.get("PYTHONPATH", "")]))
+    subprocess.run([sys.executable, "-m", "benchmarks", "--gpu", "--quick", "--out", str(out)], cwd=root, env=env,
+                   check=True, capture_output=True, timeout=300)
+    text = out.read_text()
+    assert "numba-cuda simulator" in text and "Error" not in text
+    for case in ("S4D kernel", "S4 DPLR kernel", "causal FFT convolution", "S4D scan", "HOPE samples"):
+        assert f"| {case}" in text, case
+    for line in text.splitlines():
+        if "max diff" in line:
+            assert float(line.split("max diff ")[1].split()[0].rstrip("|")) < 1e-4, line
