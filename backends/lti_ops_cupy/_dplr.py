@@ -1,6 +1,6 @@
 """The S4 (DPLR) kernel on the GPU: the truncated generating function at the roots of unity
 by the fused Cauchy + Woodbury kernel (:mod:`lti_ops_cupy._cauchy`, times z in the kernel),
-then one inverse FFT (``cupy.fft``, whose plans CuPy caches).
+then one inverse FFT (cuFFT through ``cupyx.scipy.fft``, allowed to overwrite the samples).
 
 A mode exactly on a root of unity makes the resolvent singular there: where values can be
 read for free (NumPy input, under the simulator) the reference's exact test runs and its
@@ -17,6 +17,7 @@ from lti_ops import _xp, markov
 from lti_ops._dispatch import register
 
 from ._cauchy import cauchy_woodbury
+from ._fft import fft_module
 
 __all__ = ["ssm_kernel_dplr"]
 
@@ -35,6 +36,7 @@ def ssm_kernel_dplr(xp, disc, L, c_is_tilde):
     Ct = disc.C if c_is_tilde else markov.c_tilde(disc, L).C
     cast = lambda x: xp.astype(x, z.dtype)  # noqa: E731
     G = cauchy_woodbury(xp, cast(Ct), cast(disc.B), lam, cast(disc.P), cast(disc.Q), z, disc.conj_sym, times_z=True)
+    fft = fft_module(xp)
     if real:
-        return xp.fft.irfft(G, n=L, axis=-1)
-    return xp.fft.ifft(G, axis=-1)
+        return fft.irfft(G, n=L, axis=-1, overwrite_x=True)
+    return fft.ifft(G, axis=-1, overwrite_x=True)
