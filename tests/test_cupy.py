@@ -77,6 +77,13 @@ def _on(x):
     return XP.asarray(x)
 
 
+def _moved(sys):
+    """System `sys` (NumPy arrays) with its arrays in the mode's namespace."""
+    import dataclasses
+
+    return dataclasses.replace(sys, **{name: _on(getattr(sys, name)) for name in sys._CORE})
+
+
 def _same(fast, ref, *, n=1, cond=100.0):
     """Same array type, dtype and shape; values within c * n * eps * cond of max|ref|."""
     assert type(fast) is type(ref), f"{type(fast)} != {type(ref)}"
@@ -118,8 +125,9 @@ def test_every_primitive_has_a_cuda_kernel_that_the_engine_resolves():
             assert _dispatch.resolve(name, "auto", XP, generic) is fast
 
 
-def test_kernel_modules_import_without_cupy():
-    """The kernels and their launch code import with CuPy hidden; the engine entry does not."""
+def test_kernel_modules_import_without_cupy_and_build_nothing():
+    """The kernels and their launch code import with CuPy hidden, and build no kernel at
+    import; the engine entry does not import."""
     import subprocess
     import sys
 
@@ -127,6 +135,9 @@ def test_kernel_modules_import_without_cupy():
         "import sys\n"
         "sys.modules['cupy'] = None  # import cupy now raises ImportError\n"
         "import lti_ops_cupy._register\n"
+        "from lti_ops_cupy import _cauchy, _hope, _scan, _vandermonde\n"
+        "builds = [_cauchy._cauchy, _hope._horner, _scan._ends, _scan._carry, _scan._outputs, _vandermonde._vandermonde]\n"
+        "assert all(b.cache_info().currsize == 0 for b in builds)\n"
         "from lti_ops import _dispatch\n"
         "error = _dispatch.Registry().load('cupy')\n"
         "assert error is not None and 'cupy' in error, error\n"
@@ -218,7 +229,7 @@ def test_dplr_kernel(dtype, method, data, dt, L):
 
 def test_dplr_kernel_of_an_s4_layer(dtype):
     """S4-LegS: conj_sym, rank 1, SISO (the fused 4-sum Woodbury kernel), per-channel steps."""
-    sys = lti_ops.nplr("legs", 8, C=_on(np.ones(8, dtype)), xp=XP, dtype=dtype)
+    sys = _moved(lti_ops.nplr("legs", 8, C=np.ones(8, dtype), dtype=dtype))
     dt = _on(np.array([0.01, 0.05, 0.2], dtype))
     for L in (1, 2, 130):
         fast, ref = _both(lti_ops.ssm_kernel, sys, L, dt=dt, method="s4_bilinear")
