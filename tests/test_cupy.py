@@ -146,6 +146,23 @@ def test_kernel_modules_import_without_cupy_and_build_nothing():
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
 
 
+def test_launch_keeps_numba_performance_warnings_to_itself():
+    """numba-cuda warns at every launch of fewer than 128 blocks (a small problem); with
+    warnings as errors (this suite's setting) that would fail the call."""
+    import warnings
+
+    from lti_ops_cupy import _launch
+
+    class Kernel:
+        def __getitem__(self, config):
+            for category in _launch._numba_warnings():
+                warnings.warn(category("Grid size 1 will likely result in GPU under-utilization"))
+            return lambda *args: None
+
+    assert len(_launch._numba_warnings()) >= 1
+    _launch.launch(XP, Kernel(), 1, 32)
+
+
 # --------------------------------------------------------------------------- Vandermonde
 
 

@@ -17,6 +17,7 @@ and numba-cuda compiles each on its first launch.
 from __future__ import annotations
 
 import functools
+import importlib
 import math
 import warnings
 
@@ -100,16 +101,31 @@ def launch(xp, kernel, grid, block, *args):
     grid = tuple(grid) if isinstance(grid, tuple) else (grid,)
     if min(grid) == 0:
         return
-    if _compat.is_cupy_namespace(xp):
-        import cupy
+    with warnings.catch_warnings():
+        for category in _numba_warnings():  # e.g. "Grid size 6 will likely result in GPU under-utilization"
+            warnings.simplefilter("ignore", category)
+        if _compat.is_cupy_namespace(xp):
+            import cupy
 
-        stream = cuda.external_stream(cupy.cuda.get_current_stream().ptr)
-        args = tuple(_device(a) if isinstance(a, cupy.ndarray) else a for a in args)
-        kernel[grid, block, stream](*args)
-        return
-    with warnings.catch_warnings():  # the simulator's NumPy scalars warn where the GPU gives inf/NaN
-        warnings.simplefilter("ignore", RuntimeWarning)
-        kernel[grid, block, 0](*args)
+            stream = cuda.external_stream(cupy.cuda.get_current_stream().ptr)
+            args = tuple(_device(a) if isinstance(a, cupy.ndarray) else a for a in args)
+            kernel[grid, block, stream](*args)
+        else:
+            warnings.simplefilter("ignore", RuntimeWarning)  # the simulator's NumPy scalars, where a GPU gives inf/NaN
+            kernel[grid, block, 0](*args)
+
+
+@functools.cache
+def _numba_warnings():
+    """numba's warning base classes (numba-cuda's own copy, and numba's): the launch of a
+    small problem warns about its small grid, which is not the caller's concern."""
+    found = []
+    for module in ("numba.cuda.core.errors", "numba.core.errors"):
+        try:
+            found.append(importlib.import_module(module).NumbaWarning)
+        except (ImportError, AttributeError):
+            pass
+    return tuple(found)
 
 
 def _device(x):
