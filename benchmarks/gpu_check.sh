@@ -32,7 +32,7 @@ step() {  # step NAME SECONDS COMMAND...
     status+=("$name: exit $rc ($((SECONDS - start))s)")
 }
 
-step 0-environment "${LIMIT0:-60}" bash -c '
+step 0-environment "${LIMIT0:-45}" bash -c '
 nvidia-smi -L || true
 python - <<EOF
 import platform
@@ -60,7 +60,7 @@ from lti_ops import _dispatch
 print("cupy engine load:", _dispatch.REGISTRY.load("cupy") or "ok")
 EOF'
 
-step 1-test_cupy "${LIMIT1:-140}" python -m pytest -p no:cacheprovider -q -ra tests/test_cupy.py
+step 1-test_cupy "${LIMIT1:-200}" python -m pytest -p no:cacheprovider -q -ra tests/test_cupy.py
 
 TIMEOUT_FLAG=()
 if python -c "import pytest_timeout" 2>/dev/null; then
@@ -69,6 +69,6 @@ fi
 step 2-suite-cupy "${LIMIT2:-150}" python -m pytest -p no:cacheprovider -q -ra "$SUITE_STOP" "${TIMEOUT_FLAG[@]}" -k cupy \
     --ignore=tests/test_cupy.py tests
 
-step 3-benchmarks-gpu "${LIMIT3:-180}" python -m benchmarks --gpu --out "$OUT/benchmarks-gpu.md"
+step 3-benchmarks-gpu "${LIMIT3:-150}" python -m benchmarks --gpu --out "$OUT/benchmarks-gpu.md"
 
 printf '%s\n' "${status[@]}" | tee "$OUT/summary.txt"
