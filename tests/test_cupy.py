@@ -12,7 +12,7 @@ Every kernel must give the reference's dtype and values on hypothesis-drawn inpu
 and float64, conj_sym, batch broadcasting, degenerate sizes (N = 1, L = 1, empty batch).
 Both sides compute the same formula in the same precision, so tolerances are dtype-aware
 rounding bounds. The simulator is slow (a thread per CUDA thread): sizes are small and
-examples few (a quarter of the profile's).
+examples few (a sixth of the profile's).
 """
 
 import os
