@@ -1,16 +1,16 @@
-"""``python -m benchmarks [--quick] [--only AREA ...] [--out PATH]``.
+"""``python -m benchmarks [--quick] [--only AREA ...] [--out PATH]``, or ``--gpu``.
 
 Times every case of every area module against its peers (interleaved, after warm-up),
 reports medians, ratios (peer time / lti_ops time), peak memory and the first call
 (which pays the Numba compilation), then the memory and scaling tables, and writes them
-all to docs/benchmarks.md.
+all to docs/benchmarks.md. ``--gpu`` runs the CUDA kernels' cases instead
+(:mod:`benchmarks.gpu`) and writes docs/benchmarks-gpu.md.
 """
 
 import argparse
 import importlib
 import time
 
-from benchmarks import _report
 from benchmarks._case import OURS, Row
 from benchmarks._timing import compare, first_call, peak_memory
 
@@ -35,8 +35,19 @@ def main():
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
     parser.add_argument("--only", nargs="*", choices=AREAS + ["memory", "scaling"], help="areas to run")
-    parser.add_argument("--out", default="docs/benchmarks.md", help="Markdown report ('' to skip)")
+    parser.add_argument("--gpu", action="store_true",
+                        help="the CUDA kernels on CuPy arrays against the generic body and torch-CUDA peers")
+    parser.add_argument("--out", default=None,
+                        help="Markdown report (default docs/benchmarks.md, or docs/benchmarks-gpu.md with --gpu; '' to skip)")
     args = parser.parse_args()
+    if args.gpu:
+        from benchmarks import gpu
+
+        gpu.main(args.quick, "docs/benchmarks-gpu.md" if args.out is None else args.out)
+        return
+    args.out = "docs/benchmarks.md" if args.out is None else args.out
+    from benchmarks import _report  # SciPy's version goes in the report
+
     selected = args.only or AREAS + ["memory", "scaling"]
     start = time.time()
     rows = []

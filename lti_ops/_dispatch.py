@@ -28,12 +28,18 @@ KERNELS = ("auto", "xp", "numba", "cupy")
 
 @dataclass(frozen=True)
 class Engine:
-    """An accelerated engine: its package, the namespace it serves and how to install it."""
+    """An accelerated engine: its package, the namespace it serves and how to install it.
+
+    `entry` is the module imported to load the engine (default: the package itself). The
+    CuPy engine's entry imports CuPy and registers the kernels, while its kernel modules
+    import without CuPy (the CUDA simulator runs them on NumPy arrays).
+    """
 
     name: str
     package: str
     serves: str
     extra: str
+    entry: str | None = None
 
     def serves_namespace(self, xp):
         check = {"numpy": _compat.is_numpy_namespace, "cupy": _compat.is_cupy_namespace}
@@ -42,7 +48,7 @@ class Engine:
 
 ENGINES = {
     "numba": Engine("numba", "lti_ops_numba", "numpy", "numba"),
-    "cupy": Engine("cupy", "lti_ops_cupy", "cupy", "cupy"),
+    "cupy": Engine("cupy", "lti_ops_cupy", "cupy", "cupy", entry="lti_ops_cupy.engine"),
 }
 
 
@@ -61,10 +67,11 @@ class Registry:
         return func
 
     def load(self, engine):
-        """Import the engine package once; return the ImportError text, or None on success."""
+        """Import the engine's entry module once; return the ImportError text, or None on success."""
         if engine not in self._loaded:
+            spec = ENGINES[engine]
             try:
-                importlib.import_module(ENGINES[engine].package)
+                importlib.import_module(spec.entry or spec.package)
                 self._loaded[engine] = None
             except ImportError as exc:
                 self._loaded[engine] = str(exc)

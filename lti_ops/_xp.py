@@ -259,8 +259,10 @@ def expm(a):
     """Matrix exponential of a stack of square matrices, shape (..., n, n).
 
     Routed to ``scipy.linalg.expm`` (NumPy), ``jax.scipy.linalg.expm`` and
-    ``cupyx.scipy.linalg.expm`` (2-D CuPy input); every other namespace (torch,
-    array_api_strict, batched CuPy, ...) uses :func:`expm_pade`.
+    ``cupyx.scipy.linalg.expm`` (2-D CuPy input: cupyx's routine takes one matrix); every
+    other namespace (torch, array_api_strict, batched CuPy, ...) uses :func:`expm_pade`,
+    which is batched and stays on the device (it reads one scalar, the largest squaring
+    count, back to the host, as cupyx's routine does per matrix).
 
     torch is deliberately *not* routed to ``torch.linalg.matrix_exp``: in torch 2.13 its
     float64 result has relative errors up to ~5e-12 for matrices of 1-norm near 0.01-0.04
@@ -538,8 +540,10 @@ def is_singular(a):
 def eig(a):
     """Eigenvalues and right eigenvectors, always complex: ``(w (..., n), v (..., n, n))``.
 
-    Uses the namespace's ``linalg.eig`` (NumPy, torch, JAX on CPU, array_api_strict with
-    API 2025.12); raises ``NotImplementedError`` naming ``eig`` where the backend has none.
+    Uses the namespace's ``linalg.eig`` (NumPy, torch, JAX on CPU, CuPy 14 on the device
+    through cuSOLVER's ``geev``, array_api_strict with API 2025.12); raises
+    ``NotImplementedError`` naming ``eig`` where the backend has none or cannot run it (CuPy
+    before CUDA 12.6). Nothing is copied to the host behind the caller's back.
     """
     xp = array_namespace(a)
     _require_square(a, "eig")
@@ -569,6 +573,13 @@ def _call_linalg(xp, name, a):
     try:
         return routine(a)
     except RuntimeError as exc:
-        if "API version" not in str(exc):
-            raise
-        raise NotImplementedError(f"{msg} ({exc})") from None
+        if "API version" in str(exc):
+            raise NotImplementedError(f"{msg} ({exc})") from None
+        if "not available" in str(exc):  # CuPy's eig without cuSOLVER's geev (CUDA < 12.6)
+            msg = (
+                f"the {_backend_name(xp)} namespace's linalg.{name} cannot run here ({exc}): CuPy's "
+                f"nonsymmetric eigensolver needs cuSOLVER's geev (CUDA 12.6 or newer); use a newer "
+                f"CUDA, or copy the matrices to NumPy yourself"
+            )
+            raise NotImplementedError(msg) from None
+        raise

@@ -120,3 +120,32 @@ def test_hot_primitives_take_the_kernel_keyword(xp):
             call("cupy")
         with pytest.raises(ValueError, match=r"kernel='fast' is not valid"):
             call("fast")
+
+
+def test_engine_entry_module_is_what_loads_the_engine(monkeypatch):
+    """An engine's `entry` module (not its package) is imported to load it: the CuPy
+    engine's kernel modules import without CuPy, its entry does not. A failing entry makes
+    `auto` fall back and a forced kernel name the package and the entry's error."""
+    package = types.ModuleType("fake_gpu_engine")
+    package.__path__ = []  # a package: its submodules import from sys.modules
+    entry = types.ModuleType("fake_gpu_engine.entry")
+    monkeypatch.setitem(sys.modules, "fake_gpu_engine", package)
+    monkeypatch.setitem(sys.modules, "fake_gpu_engine.entry", None)  # import raises ImportError
+    engine = _dispatch.Engine("numba", "fake_gpu_engine", "numpy", "numba", entry="fake_gpu_engine.entry")
+    monkeypatch.setitem(_dispatch.ENGINES, "numba", engine)
+    registry = _dispatch.Registry()
+    registry.add("vandermonde", "numba", accelerated)
+    assert _resolve("vandermonde", "auto", np, registry) is generic
+    with pytest.raises(ImportError, match=r"kernel='numba' needs the fake_gpu_engine package .*fake_gpu_engine.entry"):
+        _resolve("vandermonde", "numba", np, registry)
+    monkeypatch.setitem(sys.modules, "fake_gpu_engine.entry", entry)
+    registry = _dispatch.Registry()
+    registry.add("vandermonde", "numba", accelerated)
+    assert _resolve("vandermonde", "auto", np, registry) is accelerated
+
+
+def test_cupy_engine_loads_through_its_entry():
+    assert _dispatch.ENGINES["cupy"].package == "lti_ops_cupy"
+    assert _dispatch.ENGINES["cupy"].entry == "lti_ops_cupy.engine"
+    error = _dispatch.Registry().load("cupy")
+    assert error is None or "cupy" in error.lower() or "cuda" in error.lower() or "simulator" in error.lower(), error

@@ -136,3 +136,23 @@ def test_namespace_without_linalg_raises_not_implemented():
     fake = types.SimpleNamespace(__name__="fakearrays")
     with pytest.raises(NotImplementedError, match=r"the fakearrays namespace has no linalg.eig "):
         _xp._call_linalg(fake, "eig", None)
+
+
+def test_eig_that_cannot_run_on_the_device_raises_not_implemented():
+    """CuPy's linalg.eig raises RuntimeError('geev is not available') without cuSOLVER's
+    geev: that becomes a NotImplementedError naming the routine, not a host round trip."""
+    import types
+
+    def eig(a):
+        raise RuntimeError("geev is not available")
+
+    fake = types.SimpleNamespace(__name__="array_api_compat.cupy", linalg=types.SimpleNamespace(eig=eig))
+    with pytest.raises(NotImplementedError, match=r"the cupy namespace's linalg.eig cannot run here .*geev.*CUDA 12.6"):
+        _xp._call_linalg(fake, "eig", None)
+
+    def broken(a):
+        raise RuntimeError("something else")
+
+    fake.linalg.eig = broken
+    with pytest.raises(RuntimeError, match="something else"):
+        _xp._call_linalg(fake, "eig", None)

@@ -1,8 +1,8 @@
-"""Registration of the CuPy kernels with ``lti_ops._dispatch.REGISTRY``.
+"""Registration of the CUDA kernels with ``lti_ops._dispatch.REGISTRY``.
 
-Each kernel is registered as ``@register(primitive, "cupy")`` with the same signature as the
-generic body it accelerates (templated ``RawModule`` per dtype, ``cupy.fft`` for FFTs). The
-foundation has no hot primitive yet; the CuPy issue fills this module.
+Each kernel module registers its launch function as ``@register(primitive, "cupy")`` with
+the signature of the generic body it accelerates; importing them here is all it takes.
+This module imports without CuPy (the simulator tests import it directly).
 """
 
-from lti_ops._dispatch import register  # noqa: F401
+from . import _dplr, _fft, _hope, _scan, _transfer, _vandermonde  # noqa: F401
