@@ -15,6 +15,7 @@ mkdir -p "$OUT"
 export PYTHONPATH="$PWD:$PWD/backends${PYTHONPATH:+:$PYTHONPATH}"
 unset NUMBA_ENABLE_CUDASIM
 SUITE_STOP="${SUITE_STOP:--x}"  # e.g. SUITE_STOP=--maxfail=20 to see more failures of step 2
+read -r -a EXTRA <<< "${PYTEST_ARGS:-}"  # e.g. PYTEST_ARGS="-n 8" (pytest-xdist) for steps 1 and 2
 status=()
 
 step() {  # step NAME SECONDS COMMAND...
@@ -60,13 +61,13 @@ from lti_ops import _dispatch
 print("cupy engine load:", _dispatch.REGISTRY.load("cupy") or "ok")
 EOF'
 
-step 1-test_cupy "${LIMIT1:-200}" python -m pytest -p no:cacheprovider -q -ra tests/test_cupy.py
+step 1-test_cupy "${LIMIT1:-200}" python -m pytest -p no:cacheprovider -q -ra "${EXTRA[@]}" tests/test_cupy.py
 
 TIMEOUT_FLAG=()
 if python -c "import pytest_timeout" 2>/dev/null; then
     TIMEOUT_FLAG=(--timeout=60)
 fi
-step 2-suite-cupy "${LIMIT2:-150}" python -m pytest -p no:cacheprovider -q -ra "$SUITE_STOP" "${TIMEOUT_FLAG[@]}" -k cupy \
+step 2-suite-cupy "${LIMIT2:-150}" python -m pytest -p no:cacheprovider -q -ra "$SUITE_STOP" "${EXTRA[@]}" "${TIMEOUT_FLAG[@]}" -k cupy \
     --ignore=tests/test_cupy.py tests
 
 step 3-benchmarks-gpu "${LIMIT3:-150}" python -m benchmarks --gpu --out "$OUT/benchmarks-gpu.md"
