@@ -110,6 +110,24 @@ def batched(*, needs=(), **cores):
         Number of core (trailing, non-batch) axes of each array argument: an int, or a
         function of the bound arguments (see :func:`by_mimo`, :func:`by_io`). Container
         arguments need no entry: their ``_CORE`` says it, and an array ``dt`` has none.
+
+    Raises
+    ------
+    ValueError
+        On Dask input: an option of `needs` is None, an input has unknown chunk sizes or
+        fewer axes than its core axes; and whatever the function raises at call time.
+    TypeError
+        On Dask input: Dask mixed with another array library.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> @batched(x=1)
+    ... def energy(x):
+    ...     return (x * x).sum(axis=-1)
+    >>> e = energy(da.ones((4, 3), chunks=(2, 1)))   # the core axis is merged into one chunk
+    >>> e.chunks, e.compute(scheduler="sync").tolist()
+    (((2, 2),), [3.0, 3.0, 3.0, 3.0])
     """
     needs = (needs,) if isinstance(needs, str) else tuple(needs)
 

@@ -407,3 +407,27 @@ def test_value_errors_raise_at_compute_time(client, reference_bodies):
     hsv = lazily(lti_ops.hankel_singular_values, to_dask(unstable))  # lazy: no values read
     with pytest.raises(ValueError, match="stable"):
         hsv.compute()
+
+
+def test_decorator_misuse_raises():
+    """Programming errors of a decorated function surface at call time, named."""
+    @_blockwise.batched()
+    def no_spec(x):
+        return x
+
+    @_blockwise.batched(x=1)
+    def drops_batch(x):
+        return x.sum()
+
+    @_blockwise.batched(x=1)
+    def always_fails(x):
+        raise ValueError("boom on the stand-in")
+
+    x = da.ones((4, 3), chunks=(2, 3))
+    with pytest.raises(TypeError, match="internal: no core-axis count for argument `x`"):
+        no_spec(x)
+    with pytest.raises(AssertionError, match=r"internal: drops_batch gave an output of shape \(\) for batch \(4,\)"):
+        drops_batch(x)
+    with pytest.raises(ValueError, match="boom on the stand-in"):
+        always_fails(x)
+
