@@ -53,7 +53,7 @@ def run(n_systems, n_modes, chunk, workers):
     print(f"{n_systems} conj_sym Diagonal systems, {n_modes} modes ({2 * n_modes} states) each, "
           f"SISO; {os.cpu_count()} CPU cores, {platform.machine()}")
     env = {"NUMBA_NUM_THREADS": "1"}  # one core per single-threaded worker
-    cluster_kw = dict(n_workers=workers, threads_per_worker=1, dashboard_address=None, env=env)
+    cluster_kw = dict(n_workers=workers, threads_per_worker=1, dashboard_address=":0", env=env)
     (cluster, client), start_s = _timed(lambda: _start(LocalCluster, Client, cluster_kw))
     with cluster, client:
         parts = dask.persist(*_systems(n_systems, n_modes, chunk))  # the data lives on the workers

@@ -28,7 +28,7 @@ EXACT = 0.0
 def client():
     """Two single-threaded workers in this process (Numba compiles each kernel once here)."""
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster, distributed.Client(cluster) as c:
         yield c
 
@@ -349,6 +349,20 @@ def test_graph_pickles_for_process_workers():
     restored = pickle.loads(pickle.dumps(graph))
     out = dask.get(restored, got.__dask_keys__())
     np.testing.assert_array_equal(np.concatenate([block for (block,) in out]), lti_ops.hankel_singular_values(DENSE))
+
+
+def test_process_workers():
+    """On a LocalCluster of two worker processes (tasks travel by pickle) with primitives
+    that reach no Numba kernel, so the workers compile nothing."""
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster, distributed.Client(cluster):
+        K = lti_ops.hankel_matrix(to_dask(MARKOV))
+        dense = DIAG.to_dense()
+        y = lti_ops.fftconv(to_dask(U), to_dask(MARKOV), kernel="xp")
+        check_blockwise(K, lti_ops.hankel_matrix(MARKOV))
+        check_blockwise(to_dask(DIAG).to_dense(), dense)
+        check_blockwise(y, lti_ops.fftconv(U, MARKOV, kernel="xp"))
 
 
 def test_numpy_calls_do_not_import_dask():
