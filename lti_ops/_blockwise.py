@@ -28,14 +28,18 @@ on NumPy stand-ins: empty arrays of shape ``(0,) + x.shape`` for every Dask arra
 (one extra, empty, batch axis). They carry the real core and batch sizes, so every shape,
 dtype and option check of the function runs and raises at call time with its own message,
 and the stand-in result gives each output's core shape and dtype. Checks that read values
-(stability, finiteness, conditioning) see empty arrays and pass; they run per block.
+(stability, finiteness, conditioning) see empty arrays and pass; they run per block. A few
+functions reduce over the batch before their output exists (``diagonalize``, the Markov
+length of ``mcmillan_degree``, ``hinf_norm``'s grid) and fail on an empty batch; they get a
+second stand-in call on a batch of one benign system (a stable multiple of the identity,
+``dt = 1``, zeros elsewhere), and if that fails too the first error is raised.
 
 **What is not the same as one NumPy call.** Choices that one NumPy call makes for the whole
 batch are made per block: the default Markov length of ``hankel_singular_values(...,
 method="markov")`` and :func:`~lti_ops.mcmillan_degree` (from the slowest pole), the
 iteration counts of ``h2_norm(method="parseval")`` and ``hinf_norm(method="grid")`` (until
-every element converges), the node count of :func:`~lti_ops.hope_kernel` with an array
-``dt``, whether :func:`~lti_ops.realize` balances (only when every system of the block is
+every element converges), the node count of :func:`~lti_ops.hope_kernel` and the kernel length of
+:func:`~lti_ops.memory_window` with an array ``dt``, whether :func:`~lti_ops.realize` balances (only when every system of the block is
 stable), and the SciPy route the HSV kernels take for a single dense system. Each block is
 then exactly what NumPy gives for that block, and agrees with the whole-batch NumPy result
 to the stated tolerance of the routine, not always to the last bit. A result whose *shape*
