@@ -22,6 +22,7 @@ import numbers
 from dataclasses import replace
 
 from . import _checks, _lowrank, _xp
+from ._blockwise import batched
 from .systems import DPLR, Diagonal, StateSpace
 
 __all__ = ["D2C_METHODS", "METHODS", "d2c", "discretize"]
@@ -40,6 +41,7 @@ METHODS = _EXPONENTIAL + tuple(_GBT)
 D2C_METHODS = ("zoh",) + tuple(_GBT)
 
 
+@batched(dt=0)
 def discretize(sys, dt, method="zoh", *, alpha=None):
     r"""Discretize a continuous-time system with step `dt`.
 
@@ -133,6 +135,7 @@ def discretize(sys, dt, method="zoh", *, alpha=None):
     return _dense_exponential(sys.to_dense(), dt, method)
 
 
+@batched()
 def d2c(sys, method="zoh", *, alpha=None):
     r"""Continuous-time system whose discretization by `method` is `sys`.
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numbers
 
 from . import _checks, _dispatch, _xp
+from ._blockwise import batched, by_mimo, fftconv_d
 
 __all__ = ["MODES", "fftconv", "kernel_from_samples", "next_fast_len"]
 
@@ -60,6 +61,7 @@ def next_fast_len(n):
     return best
 
 
+@batched(u=by_mimo(1, 2), k=by_mimo(1, 3), k_backward=by_mimo(1, 3), D=fftconv_d)
 def fftconv(u, k, *, mode="causal", D=None, k_backward=None, mimo=False, kernel="auto"):
     r"""Convolve signals `u` with kernels `k` along the last (time) axis by FFT.
 
@@ -172,6 +174,7 @@ def fftconv(u, k, *, mode="causal", D=None, k_backward=None, mimo=False, kernel=
     return y if D is None else y + _feedthrough(xp, u, D, n_out, P)
 
 
+@batched(G=1)
 def kernel_from_samples(G, L):
     r"""Time kernel of length `L` from transfer-function samples at the L-th roots of unity.
 

@@ -20,6 +20,7 @@ import math
 import numbers
 
 from . import _checks, _dispatch, _lyapunov, _xp
+from ._blockwise import batched, by_mimo
 from .fftconv import fftconv
 from .markov import markov_parameters
 from .systems import DPLR, Diagonal, StateSpace
@@ -73,6 +74,7 @@ def _sizes(L, rows, cols):
     return rows, cols
 
 
+@batched(h=by_mimo(1, 3))
 def hankel_matrix(h, rows=None, cols=None, *, mimo=False):
     r"""The (block) Hankel matrix :math:`[h_{i+j+1}]` of a Markov sequence.
 
@@ -133,6 +135,7 @@ def hankel_matrix(h, rows=None, cols=None, *, mimo=False):
     return xp.reshape(H, batch + (rows * P, cols * M))
 
 
+@batched(h=by_mimo(1, 3), x=1)
 def hankel_matvec(h, x, *, rows=None, mimo=False):
     r"""The product :math:`\mathbf H x` with :math:`\mathbf H = [h_{i+j+1}]`, by FFT.
 
@@ -175,6 +178,7 @@ def hankel_matvec(h, x, *, rows=None, mimo=False):
     return _matvec(h, x, rows, mimo, adjoint=False)
 
 
+@batched(h=by_mimo(1, 3), y=1)
 def hankel_rmatvec(h, y, *, cols=None, mimo=False):
     r"""The adjoint product :math:`\mathbf H^H y`, by FFT.
 
@@ -246,6 +250,7 @@ def _check_system(sys, name="sys"):
     return sys
 
 
+@batched()
 def gramians(sys):
     r"""Controllability and observability Gramians of a stable system.
 
@@ -298,6 +303,7 @@ def gramians(sys):
 # --------------------------------------------------------------------------- singular values
 
 
+@batched()
 def hankel_singular_values(sys, *, method="gramian", n_markov=None, rng=None):
     r"""Hankel singular values of a stable system, largest first.
 
@@ -471,6 +477,7 @@ def _orthonormal_rows(xp, Y):
 # --------------------------------------------------------------------------- ranks
 
 
+@batched(hsv=1)
 def epsilon_rank(hsv, eps):
     r"""The ε-rank :math:`\#\{i : \sigma_i > \varepsilon \sigma_1\}` of Hankel singular values.
 
@@ -522,6 +529,7 @@ def epsilon_rank(hsv, eps):
     return xp.sum(xp.astype((hsv > eps * top) & (top > 0), xp.int64), axis=-1)
 
 
+@batched(x=by_mimo(1, 3))
 def mcmillan_degree(x, *, tol=None, mimo=False, n_markov=None):
     r"""McMillan degree (order of a minimal realization) by numerical rank.
 

@@ -29,6 +29,7 @@ from collections import namedtuple
 import numpy as np
 
 from . import _checks, _dispatch, _xp
+from ._blockwise import batched
 from .fftconv import fftconv, next_fast_len
 from .systems import DPLR, Diagonal, StateSpace
 
@@ -111,6 +112,7 @@ def _signed_powers(xp, p, count, dev):
 # --------------------------------------------------------------------------- Möbius map
 
 
+@batched(z=1, dt=0)
 def mobius(z, dt):
     r"""The Möbius map :math:`M_\Delta` of HOPE at arbitrary complex points.
 
@@ -171,6 +173,7 @@ def mobius(z, dt):
     return ((1 + d) * z + (d - 1)) / den
 
 
+@batched(dt=0)
 def mobius_nodes(L, dt, *, dtype=None, device=None, xp=None):
     r"""HOPE's nonuniform nodes :math:`w_j = M_\Delta(e^{2\pi i j/L})`, j = 0 ... L-1.
 
@@ -293,6 +296,7 @@ def _horner(xp, h, w):
     return acc
 
 
+@batched(h=1, points=1)
 def hope_transfer_at(h, points, *, kernel="auto"):
     r"""HOPE's base transfer function :math:`G(w) = \sum_{k<n} h_k w^{-(k+1)}` at any points.
 
@@ -354,6 +358,7 @@ def hope_transfer_at(h, points, *, kernel="auto"):
     return body(xp, xp.astype(h, ctype), w)
 
 
+@batched(h=1, dt=0)
 def hope_transfer(h, dt, L, *, kernel="auto"):
     r"""HOPE's frequency samples :math:`g_j = G(M_\Delta(\omega_j))`, j = 0 ... L-1.
 
@@ -449,6 +454,7 @@ def _worst_pole(xp, d):
     return max(abs(1 - lo) / (1 + lo), abs(1 - hi) / (1 + hi))
 
 
+@batched(h=1, dt=0)
 def hope_kernel(h, dt, L, *, mode="linear", tol=None, n_nodes=None, kernel="auto"):
     r"""The time-domain kernel of HOPE's resampled system :math:`G_\Delta`, lags 0 ... L-1.
 
@@ -558,6 +564,7 @@ def _linear_nodes(xp, n, d, L, tol, n_nodes, ctype):
     return next_fast_len(max(L, tail_length(n, _worst_pole(xp, d), math.log(2 / tol))))
 
 
+@batched(u=1, h=1, dt=0, D=0)
 def hope_conv(u, h, dt, *, D=None, mode="linear", tol=None, n_nodes=None, kernel="auto"):
     r"""The SSM operation of a HOPE layer: :math:`y = k_\Delta * u + D u` along the last axis.
 
@@ -636,6 +643,7 @@ def hope_conv(u, h, dt, *, D=None, mode="linear", tol=None, n_nodes=None, kernel
 # --------------------------------------------------------------------------- windows
 
 
+@batched(h=1, dt=0)
 def memory_window(h, dt, tol):
     r"""Number of steps after which HOPE's kernel stays below `tol`: the memory window.
 
@@ -702,6 +710,7 @@ def memory_window(h, dt, tol):
 # --------------------------------------------------------------------------- state space
 
 
+@batched(h=1, dt=0)
 def hope_to_state_space(h, dt):
     r"""Exact discrete realization of HOPE's resampled system :math:`G_\Delta`.
 
@@ -812,6 +821,7 @@ def _bcast(xp, x, batch):
     return xp.broadcast_to(x, batch + tuple(x.shape[-2:])) if x.ndim - 2 < len(batch) else x
 
 
+@batched(k=1)
 def hope_from_kernel(k, n):
     r"""Best n-parameter HOPE approximation (Δ = 1) of an impulse response, in H2.
 
@@ -878,6 +888,7 @@ def hope_from_kernel(k, n):
     return HopeFit(h, k[..., 0], xp.sqrt(xp.sum(tail * tail, axis=-1)))
 
 
+@batched()
 def hope_from_state_space(sys, n):
     r"""Best n-parameter HOPE approximation (Δ = 1) of a stable discrete SISO system, in H2.
 

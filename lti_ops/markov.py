@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 
 from . import _cauchy, _checks, _dispatch, _xp
+from ._blockwise import batched
 from .discretize import METHODS, _with_step, discretize
 from .systems import DPLR, Diagonal, StateSpace
 
@@ -35,6 +36,7 @@ KERNEL_METHODS = METHODS + ("dss",)
 # --------------------------------------------------------------------------- public
 
 
+@batched(dt=0)
 def ssm_kernel(sys, L, *, dt=None, method=None, c_is_tilde=False, kernel="auto"):
     r"""S4-convention kernel :math:`K_k = C\bar A^k\bar B`, k = 0 ... L-1.
 
@@ -106,6 +108,7 @@ def ssm_kernel(sys, L, *, dt=None, method=None, c_is_tilde=False, kernel="auto")
     return _dense_kernel(xp, disc, L)
 
 
+@batched(dt=0)
 def markov_parameters(sys, L, *, dt=None, method=None, kernel="auto"):
     r"""Control-convention Markov parameters :math:`h_0 = D`, :math:`h_k = C\bar A^{k-1}\bar B`.
 
@@ -157,11 +160,13 @@ def markov_parameters(sys, L, *, dt=None, method=None, kernel="auto"):
     return xp.concat([D, K], axis=-1)
 
 
+@batched()
 def c_tilde(sys, L):
     r"""The discrete system with C replaced by S4's :math:`\tilde C = C(I - \bar A^L)`."""
     return replace_c(sys, sys.C - _times_power(sys, sys.C, L))
 
 
+@batched()
 def c_from_c_tilde(sys, L):
     r"""Inverse of :func:`c_tilde`: :math:`C = \tilde C(I - \bar A^L)^{-1}`.
 
@@ -170,6 +175,7 @@ def c_from_c_tilde(sys, L):
     return replace_c(sys, _times_inverse_of(sys, L))
 
 
+@batched()
 def double_c_tilde(sys, L):
     r""":math:`\tilde C_{2L} = \tilde C_L (I + \bar A^L)`: S4's length doubling."""
     return replace_c(sys, sys.C + _times_power(sys, sys.C, L))

@@ -16,6 +16,7 @@ import itertools
 import math
 
 from . import _checks, _lyapunov, _xp
+from ._blockwise import batched
 from .hankel import _check_system, _frequency_scale, hankel_singular_values
 from .systems import DPLR, Diagonal, StateSpace
 from .transfer import transfer_function
@@ -27,6 +28,7 @@ HINF_METHODS = ("auto", "hamiltonian", "grid")
 MAX_SAMPLES = 1 << 20
 
 
+@batched()
 def hankel_norm(sys):
     r"""The Hankel norm :math:`\|G\|_H = \sigma_1` of a stable system.
 
@@ -68,6 +70,7 @@ def hankel_norm(sys):
 # --------------------------------------------------------------------------- H2
 
 
+@batched()
 def h2_norm(sys, *, method="gramian", rtol=None):
     r"""The H2 norm of a stable system.
 
@@ -184,6 +187,7 @@ def _parseval_mean(xp, sys, L, q, real):
 # --------------------------------------------------------------------------- H-infinity
 
 
+@batched()
 def hinf_norm(sys, *, method="auto", rtol=1e-8):
     r"""The H-infinity norm :math:`\sup \sigma_{\max}(G)` on the stability boundary.
 

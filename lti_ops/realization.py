@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from . import _checks, _lyapunov, _xp
+from ._blockwise import batched, by_mimo
 from .hankel import _check_system, _markov_sequence, _sizes, epsilon_rank, hankel_matrix
 from .systems import DPLR, Diagonal, StateSpace
 
@@ -74,6 +75,7 @@ def _project(dense, T, Tplus):
     return StateSpace(A, B, C, dense.D, dt=dense.dt)
 
 
+@batched()
 def balanced_realization(sys):
     r"""The balanced realization of a stable minimal system: P = Q = diag(σ).
 
@@ -121,6 +123,7 @@ def balanced_realization(sys):
     return Balanced(_project(dense, T, Tplus), hsv)
 
 
+@batched()
 def balanced_truncation(sys, order):
     r"""Balanced truncation of a stable system to `order` states.
 
@@ -180,6 +183,7 @@ def balanced_truncation(sys, order):
     return BalancedTruncation(_project(dense, T, Tplus), hsv, bound)
 
 
+@batched(needs="order", h=by_mimo(1, 3))
 def realize(h, order=None, *, tol=None, dt=1.0, mimo=False):
     r"""A balanced minimal realization from Markov parameters (Ho-Kalman / ERA).
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 
 from . import _cauchy, _checks, _dispatch, _xp
+from ._blockwise import batched, by_io
 from .systems import DPLR, Diagonal, StateSpace
 
 __all__ = ["scan", "simulate", "step"]
@@ -27,6 +28,7 @@ _METHODS = ("auto", "parallel", "sequential")
 SEQUENTIAL_MAX_LENGTH = 32
 
 
+@batched(x=1, u=by_io(0, 1))
 def step(sys, x, u):
     r"""One control-convention step: ``y = C x + D u`` and ``x_next = Abar x + Bbar u``.
 
@@ -63,6 +65,7 @@ def step(sys, x, u):
     return y[..., 0], x_next
 
 
+@batched(u=by_io(1, 2), x0=1)
 def simulate(sys, u, x0=None, *, method="auto", kernel="auto"):
     r"""Control-convention response: :math:`y_k = Cx_k + Du_k`, :math:`x_{k+1} = \bar Ax_k + \bar Bu_k`.
 
@@ -113,6 +116,7 @@ def simulate(sys, u, x0=None, *, method="auto", kernel="auto"):
     return _run(sys, u, x0, method, kernel, control=True)
 
 
+@batched(u=by_io(1, 2), x0=1)
 def scan(sys, u, x0=None, *, method="auto", kernel="auto"):
     r"""S4-convention response: :math:`x_k = \bar Ax_{k-1} + \bar Bu_k`, :math:`y_k = Cx_k + Du_k`.
 

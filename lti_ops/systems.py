@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from . import _checks, _pytree, _xp
+from ._blockwise import batched
 
 __all__ = ["DPLR", "Diagonal", "StateSpace", "diagonalize"]
 
@@ -171,6 +172,7 @@ class _System:
         """Broadcast batch shape of all fields (and of an array ``dt``)."""
         return _batch_shape(self._batched())
 
+    @batched()
     def is_stable(self):
         """Boolean array of shape `batch_shape`: poles in the open left half plane
         (continuous) or the open unit disk (discrete)."""
@@ -326,6 +328,7 @@ class StateSpace(_System):
         """The system itself (already dense)."""
         return self
 
+    @batched()
     def poles(self):
         """Eigenvalues of A, complex, shape ``batch_shape + (N,)``."""
         xp = self.xp
@@ -337,6 +340,7 @@ class StateSpace(_System):
         return diagonalize(self, max_cond=max_cond)
 
 
+@batched()
 def diagonalize(sys, *, max_cond=None):
     r"""Diagonal realization of a diagonalizable dense system.
 
@@ -478,6 +482,7 @@ class Diagonal(_ModalSystem):
         B, C, D = _siso_io(_xp.array_namespace(lam, b, c), b, c, d)
         return cls(lam, B, C, D, dt=dt, conj_sym=conj_sym)
 
+    @batched()
     def to_dense(self):
         """Dense :class:`StateSpace` of the same system.
 
@@ -492,6 +497,7 @@ class Diagonal(_ModalSystem):
         A, B, C = _real_form(xp, A, None, self.B, self.C)
         return StateSpace(A, B, C, self.D, dt=self.dt)
 
+    @batched()
     def poles(self):
         """Modes (with their conjugates when `conj_sym`), complex, ``batch_shape + (n,)``."""
         xp = self.xp
@@ -592,6 +598,7 @@ class DPLR(_ModalSystem):
         """Rank r of the low-rank term."""
         return self.P.shape[-1]
 
+    @batched()
     def to_dense(self):
         """Dense :class:`StateSpace`: ``diag(lam) - P Q^H``, or the real 2N form when
         `conj_sym` (with the coupling block ``-P Q^T``)."""
@@ -604,6 +611,7 @@ class DPLR(_ModalSystem):
         A, B, C = _real_form(xp, A, coupling, self.B, self.C)
         return StateSpace(A, B, C, self.D, dt=self.dt)
 
+    @batched()
     def poles(self):
         """Eigenvalues of the dense A, complex, ``batch_shape + (n_states,)``."""
         return self.to_dense().poles()

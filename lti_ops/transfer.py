@@ -16,11 +16,13 @@ from __future__ import annotations
 import math
 
 from . import _cauchy, _checks, _dispatch, _xp
+from ._blockwise import batched
 from .systems import DPLR, Diagonal, StateSpace
 
 __all__ = ["bilinear_nodes", "frequency_response", "roots_of_unity", "transfer_function"]
 
 
+@batched(points=1)
 def transfer_function(sys, points, *, kernel="auto"):
     r"""The transfer function of `sys` at arbitrary complex points.
 
@@ -103,6 +105,7 @@ def _structured(xp, sys, z):
     return G
 
 
+@batched(w=1)
 def frequency_response(sys, w, *, kernel="auto"):
     r"""G on the imaginary axis (continuous, :math:`s = i\omega`) or the unit circle (discrete,
     :math:`z = e^{i\omega\,dt}`, ω in radians per time unit as in MATLAB and python-control).
