@@ -29,6 +29,7 @@ from benchmarks import _torch_naive
 from benchmarks._case import OURS, Case, Row
 
 XP_PEER = "lti_ops kernel='xp' (generic body)"
+WITH_DISCRETIZE = "lti_ops with its ZOH discretization (continuous system and dt in)"
 TORCH_VANDERMONDE = "torch log_vandermonde_naive"
 TORCH_DPLR = "torch cauchy_naive + Woodbury + irfft"
 TORCH_FFT = "torch.fft rfft/irfft n=2L"
@@ -124,14 +125,16 @@ def s4d_case(dev, quick):
     x = dt[:, None] * ssm.lam
     w = ssm.C[:, 0, :] * ssm.B[..., 0] * np.expm1(x) / ssm.lam
     sys, dtx = _move(ssm, dev.xp), dev.xp.asarray(dt)
+    disc = lti_ops.discretize(sys, dtx, "zoh")  # the torch peer is given w and x = dt lam as well
     contenders = {
-        OURS: lambda: lti_ops.ssm_kernel(sys, L, dt=dtx, method="zoh", kernel="cupy"),
-        XP_PEER: lambda: lti_ops.ssm_kernel(sys, L, dt=dtx, method="zoh", kernel="xp"),
+        OURS: lambda: lti_ops.ssm_kernel(disc, L, kernel="cupy"),
+        XP_PEER: lambda: lti_ops.ssm_kernel(disc, L, kernel="xp"),
+        WITH_DISCRETIZE: lambda: lti_ops.ssm_kernel(sys, L, dt=dtx, method="zoh", kernel="cupy"),
     }
     if dev.torch:
         wt, xt = _tensor(w, dev.torch), _tensor(x, dev.torch)
         contenders[TORCH_VANDERMONDE] = lambda: _torch_naive.log_vandermonde_naive(wt, xt, L)
-    return Case(f"S4D kernel ZOH conj_sym H={H} N={N} L={L} c64->f32", contenders,
+    return Case(f"S4D kernel ZOH conj_sym H={H} N={N} L={L} c64->f32 (discretized)", contenders,
                 bars={XP_PEER: 10, TORCH_VANDERMONDE: 3})
 
 

@@ -29,9 +29,13 @@ def broadcast_shape(*shapes):
 
 def hits(xp, z, lam, conj_sym):
     """Whether a node coincides exactly with an entry of `lam` (or, for conj_sym, its
-    conjugate); checked in chunks of nodes. False where the values cannot be read
-    (:func:`lti_ops._xp.can_read_values`): traced callers get inf/NaN at such a node."""
-    if not _xp.can_read_values(z, lam):
+    conjugate); checked in chunks of nodes.
+
+    This decides the algorithm (the DPLR fallback to a dense form keeps a HiPPO system with
+    a mode on a root of unity finite), so it is the one check that reads values on a device
+    too (:func:`lti_ops._xp.is_concrete`: one boolean back from the GPU). Traced arrays have
+    no values: it is False for them, and such a node gives inf/NaN under ``jax.jit``."""
+    if not _xp.is_concrete(z, lam):
         return False
     K = z.shape[-1]
     step = chunk_length(math.prod(broadcast_shape(z.shape[:-1], lam.shape[:-1])) * lam.shape[-1], K)

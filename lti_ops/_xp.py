@@ -502,12 +502,27 @@ def _native_svdvals(xp, x):
 
 
 def _native_solve(xp, a, b):
-    return xp.linalg.solve(a, b)
+    return xp.linalg.solve(*_solve_operands(xp, a, b))
 
 
 def _native_solve_both(xp, a, b, c):
     t = xp.matrix_transpose
-    return xp.linalg.solve(a, b), t(xp.linalg.solve(t(a), t(c)))
+    return _native_solve(xp, a, b), t(_native_solve(xp, t(a), t(c)))
+
+
+def _solve_operands(xp, a, b):
+    """(a, b) with their batch axes broadcast for CuPy, whose ``linalg.solve`` needs equal
+    batch shapes (the standard's broadcasts them); other namespaces get them unchanged."""
+    if not _compat.is_cupy_namespace(xp) or b.ndim < 2:
+        return a, b
+    batch = _broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2]))
+    return xp.broadcast_to(a, batch + tuple(a.shape[-2:])), xp.broadcast_to(b, batch + tuple(b.shape[-2:]))
+
+
+def _broadcast_shapes(s, t):
+    n = max(len(s), len(t))
+    s, t = (1,) * (n - len(s)) + s, (1,) * (n - len(t)) + t
+    return tuple(y if x == 1 else x for x, y in zip(s, t))
 
 
 def _singular_errors():

@@ -160,8 +160,7 @@ def fftconv(u, k, *, mode="causal", D=None, k_backward=None, mimo=False, kernel=
     mode = _checks.choice("mode", mode, MODES)
     xp, dtype, D = _promote(u, k, D, k_backward)
     _check_shapes(u, k, D, k_backward, bool(mimo))
-    u, k = xp.astype(u, dtype), xp.astype(k, dtype)
-    kb = None if k_backward is None else xp.astype(k_backward, dtype)
+    u, k, kb = (None if x is None else _as_dtype(xp, x, dtype) for x in (u, k, k_backward))
     Lu = u.shape[-1]
     if mode == "circular":
         taps, n, n_out = _circular_kernel(xp, k, kb, Lu), Lu, Lu
@@ -272,8 +271,13 @@ def _promote(u, k, D, kb):
             dtype = _xp.complex_dtype(xp, dtype)
         D = xp.asarray(D, dtype=dtype, device=_xp.common_device(u, k))
     elif D is not None:
-        D = xp.astype(D, dtype)
+        D = _as_dtype(xp, D, dtype)
     return xp, dtype, D
+
+
+def _as_dtype(xp, x, dtype):
+    """`x` itself when it has `dtype` already (no copy of a large signal), else cast."""
+    return x if x.dtype == dtype else xp.astype(x, dtype)
 
 
 def _is_number(D):

@@ -43,6 +43,17 @@ def transfer(sys, points):
     return np.stack(np.broadcast_arrays(*vals), axis=-1)
 
 
+def checks_values(xp):
+    """Whether lti_ops reads array values of namespace `xp` to validate them: on the host yes;
+    on a device (CuPy) no, as under tracing (``lti_ops._xp.can_read_values``)."""
+    from lti_ops import _xp
+
+    return _xp.can_read_values(xp.asarray([0.0]))
+
+
+SKIPS_VALUE_CHECKS = "device arrays are not read back to validate values (inf/NaN instead of an error)"
+
+
 def as_xp(xp, x, dtype=None):
     """NumPy array `x` as an array of namespace `xp` (optionally with dtype named `dtype`)."""
     x = np.asarray(x) if dtype is None else np.asarray(x, dtype=dtype)

@@ -25,6 +25,7 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+settings.register_profile("smoke", settings.get_profile("ci"), max_examples=3)  # a quick look at a backend
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 

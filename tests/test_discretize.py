@@ -15,7 +15,7 @@ from lti_ops.discretize import D2C_METHODS, METHODS
 from lti_ops.testing import assert_close, to_numpy, tolerance
 from lti_ops.testing import strategies as lst
 
-from _helpers import as_xp, dense_numpy, markov, systems, transfer
+from _helpers import SKIPS_VALUE_CHECKS, as_xp, checks_values, dense_numpy, markov, systems, transfer
 
 STEPS = st.floats(0.01, 0.5)
 COND = 100.0  # cond(V)^2 for the strategies' max_cond = 10
@@ -309,8 +309,9 @@ def test_discretize_rejects_bad_dt_arrays(xp):
     batched = lti_ops.StateSpace(as_xp(xp, -np.ones((3, 1, 1))), as_xp(xp, [[1.0]]), as_xp(xp, [[1.0]]))
     with pytest.raises(ValueError, match=r"batch shapes do not broadcast: `sys` .*\(3,\).*`dt` .*\(2,\)"):
         lti_ops.discretize(batched, as_xp(xp, [0.1, 0.2]))
-    with pytest.raises(ValueError, match=r"`dt` must be positive and finite everywhere"):
-        lti_ops.discretize(batched, as_xp(xp, [0.1, -0.2, 0.3]))
+    if checks_values(xp):
+        with pytest.raises(ValueError, match=r"`dt` must be positive and finite everywhere"):
+            lti_ops.discretize(batched, as_xp(xp, [0.1, -0.2, 0.3]))
     with pytest.raises(TypeError, match=r"`dt` must have a real dtype; got .*bool"):
         lti_ops.discretize(batched, as_xp(xp, [True, True, True]))
     with pytest.raises(TypeError, match=r"`dt` must be an array \(or a number\); got list"):
@@ -350,6 +351,8 @@ def test_d2c_errors(xp):
 
 @pytest.mark.parametrize("kind", ["dense", "diagonal", "dplr"])
 def test_d2c_rejects_poles_no_continuous_system_maps_to(xp, kind):
+    if not checks_values(xp):
+        pytest.skip(SKIPS_VALUE_CHECKS)
     one = as_xp(xp, [1.0])
     at_minus_one = _of_kind(kind, as_xp(xp, [-1.0]), one, dt=0.1)
     with pytest.raises(ValueError, match=r"pole at z = -1, which no continuous system maps to under the GBT with alpha=0.5"):
@@ -361,6 +364,8 @@ def test_d2c_rejects_poles_no_continuous_system_maps_to(xp, kind):
 
 @pytest.mark.parametrize("kind", ["dense", "diagonal", "dplr"])
 def test_discretize_rejects_a_pole_where_the_gbt_is_singular(xp, kind):
+    if not checks_values(xp):
+        pytest.skip(SKIPS_VALUE_CHECKS)
     sys = _of_kind(kind, as_xp(xp, [10.0]), as_xp(xp, [1.0]))
     with pytest.raises(ValueError, match=r"pole at s = 1/\(alpha\*dt\) \(alpha=1\), where the GBT is singular"):
         lti_ops.discretize(sys, 0.1, "backward_euler")

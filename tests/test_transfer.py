@@ -9,7 +9,7 @@ import lti_ops
 from lti_ops.testing import assert_close, to_numpy, tolerance
 from lti_ops.testing import strategies as lst
 
-from _helpers import as_xp, markov, systems, transfer
+from _helpers import as_xp, checks_values, markov, systems, transfer
 
 POINTS = np.array([0.3 + 1j, 2.0 + 0j, -0.05 + 7j, 1j, 10.0 - 3j])
 
@@ -76,7 +76,7 @@ def test_frequency_response_matches_python_control():
 def test_points_on_poles_raise(xp):
     lam = as_xp(xp, [-1.0 + 0j, -2.0])
     diag = lti_ops.Diagonal.siso(lam, lam, lam)
-    for sys in (diag, diag.to_dense()):
+    for sys in (diag, diag.to_dense()) if checks_values(xp) else (diag,):  # the node test reads values anywhere
         with pytest.raises(ValueError, match=r"a point coincides with a pole of the system"):
             lti_ops.transfer_function(sys, as_xp(xp, [0.0 + 0j, -2.0 + 0j]))
     half = lti_ops.Diagonal.siso(as_xp(xp, [-1.0 + 2j]), as_xp(xp, [1.0 + 0j]), as_xp(xp, [1.0 + 0j]), conj_sym=True)

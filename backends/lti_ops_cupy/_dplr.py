@@ -2,10 +2,10 @@
 by the fused Cauchy + Woodbury kernel (:mod:`lti_ops_cupy._cauchy`, times z in the kernel),
 then one inverse FFT (cuFFT through ``cupyx.scipy.fft``, allowed to overwrite the samples).
 
-A mode exactly on a root of unity makes the resolvent singular there: where values can be
-read for free (NumPy input, under the simulator) the reference's exact test runs and its
-fallback (the dense doubling form) or error follows; on the device nothing is read back and
-such a system gives inf/NaN.
+A mode exactly on a root of unity makes the resolvent singular there (HiPPO FouT's zero
+mode, say): the reference's exact test runs on the device too (one boolean read back, the
+only synchronisation of the kernel) and its fallback (the dense doubling form) or error
+follows.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def ssm_kernel_dplr(xp, disc, L, c_is_tilde):
     k = xp.arange(n_nodes, dtype=_xp.real_dtype(xp, disc.dtype), device=dev)
     z = xp.exp(xp.astype(k * (2 * math.pi / L), _xp.complex_dtype(xp, disc.dtype)) * 1j)  # 1/omega_k
     lam = xp.astype(disc.lam, z.dtype)
-    if _xp.can_read_values(lam) and _ref.hits(xp, z, lam, disc.conj_sym):
+    if _ref.hits(xp, z, lam, disc.conj_sym):  # one boolean read back: it decides the algorithm
         return markov._dplr_kernel(xp, disc, L, c_is_tilde)  # the reference's fallback or error
     Ct = disc.C if c_is_tilde else markov.c_tilde(disc, L).C
     cast = lambda x: xp.astype(x, z.dtype)  # noqa: E731
