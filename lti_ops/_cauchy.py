@@ -30,7 +30,9 @@ def broadcast_shape(*shapes):
 def hits(xp, z, lam, conj_sym):
     """Whether a node coincides exactly with an entry of `lam` (or, for conj_sym, its
     conjugate); checked in chunks of nodes. False where the values cannot be read
-    (:func:`lti_ops._xp.can_read_values`): traced callers get inf/NaN at such a node."""
+    (:func:`lti_ops._xp.can_read_values`): traced callers get inf/NaN at such a node. Read
+    detached, so an eager ``jax.grad`` takes the same route as NumPy and torch."""
+    z, lam = _xp.detach(z), _xp.detach(lam)
     if not _xp.can_read_values(z, lam):
         return False
     K = z.shape[-1]
