@@ -33,8 +33,10 @@ def hits(xp, z, lam, conj_sym):
 
     This decides the algorithm (the DPLR fallback to a dense form keeps a HiPPO system with
     a mode on a root of unity finite), so it is the one check that reads values on a device
-    too (:func:`lti_ops._xp.is_concrete`: one boolean back from the GPU). Traced arrays have
-    no values: it is False for them, and such a node gives inf/NaN under ``jax.jit``."""
+    too (:func:`lti_ops._xp.is_concrete`: one boolean back from the GPU), and it reads them
+    detached, so an eager ``jax.grad`` takes the same route as NumPy and torch. Arrays traced
+    by ``jax.jit`` have no values: it is False for them, and such a node gives inf/NaN."""
+    z, lam = _xp.detach(z), _xp.detach(lam)
     if not _xp.is_concrete(z, lam):
         return False
     K = z.shape[-1]

@@ -404,13 +404,15 @@ def _as_discrete(sys):
 
 def _frequency_scale(sys):
     """Geometric mean of the pole magnitudes per batch element (1 without poles; row norms
-    of A without an eigensolver): the Cayley/Tustin shift that balances fast and slow poles."""
+    of A without an eigensolver): the Cayley/Tustin shift that balances fast and slow poles.
+    Cut from autodiff: no result (HSVs, norms) depends on the shift, and an unbatched one is
+    read as a float."""
     xp = sys.xp
     real = _xp.real_dtype(xp, sys.dtype)
     try:
-        p = xp.abs(sys.poles())
+        p = xp.abs(_xp.detach(sys.poles()))
     except NotImplementedError:  # no eigensolver: the RMS pole magnitude bound ||A||_F / sqrt(n)
-        A = sys.to_dense().A
+        A = _xp.detach(sys.to_dense().A)
         p = xp.sqrt(xp.sum(xp.abs(A) ** 2, axis=-1))
     p = xp.astype(p, real)
     tiny = xp.finfo(real).smallest_normal
@@ -424,7 +426,7 @@ def _markov_length(disc, n_markov):
         return _checks.positive_int("n_markov", n_markov)
     xp = disc.xp
     _lyapunov.require_stable(disc, "the Hankel operator")
-    rho = float(xp.max(xp.abs(disc.poles()))) if disc.n_states else 0.0
+    rho = float(xp.max(xp.abs(_xp.detach(disc.poles())))) if disc.n_states else 0.0
     eps = _xp.eps(xp, disc.dtype)
     half = math.ceil(math.log(eps) / math.log(rho)) if 0 < rho < 1 else 1
     return int(min(max(2 * half + 2, 4 * disc.n_states + 8), MAX_MARKOV))
