@@ -204,6 +204,26 @@ def floating_dtype(xp, *arrays, names=None):
     return xp.__array_namespace_info__().default_dtypes(device=device)["real floating"]
 
 
+def widest_real(xp, device=None):
+    """float64 where namespace `xp` has it on `device`, else float32 (JAX with x64 off): the
+    default precision of the creation functions (``hippo``, ``roots_of_unity``, ...)."""
+    return xp.float64 if _supports(xp, xp.float64, device) else xp.float32
+
+
+def _supports(xp, dtype, device):
+    return any(d == dtype for d in xp.__array_namespace_info__().dtypes(device=device).values())
+
+
+def check_available(xp, dtype, device=None, *, name="dtype"):
+    """``ValueError`` naming `name` if `dtype` does not exist on `device` (float64 and
+    complex128 under JAX with x64 off, which would silently give single precision)."""
+    if not _supports(xp, dtype, device):
+        label = getattr(dtype, "name", None) or getattr(dtype, "__name__", dtype)
+        msg = f"`{name}` {label} is not available on this device (for JAX, enable x64); use float32/complex64"
+        raise ValueError(msg)
+    return dtype
+
+
 def is_complex(xp, dtype):
     """Whether `dtype` is a complex floating dtype of namespace `xp`."""
     return xp.isdtype(dtype, "complex floating")

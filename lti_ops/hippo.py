@@ -65,7 +65,8 @@ __all__ = ["S4D_KINDS", "hippo", "init_dt", "nplr", "rank_correction", "s4d_init
 
 
 def _namespace(xp, dtype, device):
-    """(namespace, dtype) for array creation; NumPy and float64 by default."""
+    """(namespace, dtype) for array creation; NumPy and float64 (float32 where the device
+    has no float64, e.g. JAX with x64 off) by default."""
     if xp is None:
         import array_api_compat.numpy as xp
     elif not hasattr(xp, "asarray"):
@@ -74,13 +75,13 @@ def _namespace(xp, dtype, device):
     else:
         xp = _xp.array_namespace(xp.asarray([0.0], device=device))
     if dtype is None:
-        dtype = xp.float64
+        dtype = _xp.widest_real(xp, device)
     elif isinstance(dtype, str):
         dtype = getattr(xp, dtype, None)
     if dtype not in (xp.float32, xp.float64):
         msg = f"`dtype` must be float32 or float64 (complex results follow it); got {dtype!r}"
         raise ValueError(msg)
-    return xp, dtype
+    return xp, _xp.check_available(xp, dtype, device)
 
 
 def _to_xp(xp, x, dtype, device):

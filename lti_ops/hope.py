@@ -235,7 +235,7 @@ def mobius_nodes(L, dt, *, dtype=None, device=None, xp=None):
         d = xp.astype(dt, _xp.real_dtype(xp, ctype))
     else:
         xp = _namespace(xp, device)
-        ctype = _complex_dtype(xp, dtype, xp.float64)
+        ctype = _xp.check_available(xp, _complex_dtype(xp, dtype, _xp.widest_real(xp, device)), device)
         d = xp.asarray(dt, dtype=_xp.real_dtype(xp, ctype), device=device)
     return _nodes(xp, L, d, ctype)
 

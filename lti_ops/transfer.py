@@ -239,8 +239,9 @@ def _complex_namespace(xp, dtype, device):
         import array_api_compat.numpy as xp
     else:
         xp = _xp.array_namespace(xp.asarray([0.0], device=device))
-    dtype = xp.complex128 if dtype is None else (getattr(xp, dtype) if isinstance(dtype, str) else dtype)
+    default = _xp.complex_dtype(xp, _xp.widest_real(xp, device))
+    dtype = default if dtype is None else (getattr(xp, dtype, None) if isinstance(dtype, str) else dtype)
     if dtype not in (xp.complex64, xp.complex128):
         msg = f"`dtype` must be complex64 or complex128; got {dtype!r}"
         raise ValueError(msg)
-    return xp, dtype
+    return xp, _xp.check_available(xp, dtype, device)

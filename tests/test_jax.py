@@ -151,3 +151,26 @@ def test_hope_kernel_asks_for_n_nodes_when_dt_is_traced(x64):
     assert_close(traced, to_numpy(eager), rtol=1e-13)
     grad = jax.grad(lambda dt: jnp.sum(jnp.abs(lti_ops.hope_kernel(h, dt, 16)) ** 2))(jnp.asarray([0.5, 2.0]))
     assert bool(jnp.all(jnp.isfinite(grad)))  # eager grad reads dt through stop_gradient
+
+
+CREATORS = {
+    "hippo": lambda **kw: lti_ops.hippo("legs", 8, **kw).A,
+    "nplr": lambda **kw: lti_ops.nplr("legs", 8, **kw).lam,
+    "s4d_init": lambda **kw: lti_ops.s4d_init("lin", 8, H=2, rng=0, **kw).lam,
+    "init_dt": lambda **kw: lti_ops.init_dt(4, rng=0, **kw),
+    "hope_init": lambda **kw: lti_ops.hope_init(8, H=2, rng=0, **kw),
+    "roots_of_unity": lambda **kw: lti_ops.roots_of_unity(8, **kw),
+    "bilinear_nodes": lambda **kw: lti_ops.bilinear_nodes(8, 0.1, **kw),
+    "mobius_nodes": lambda **kw: lti_ops.mobius_nodes(8, 0.5, **kw),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CREATORS))
+def test_creation_functions_default_to_single_precision_with_x64_off(x32, name):
+    """With x64 off JAX has no float64: the default is float32/complex64 (no truncation
+    warning, which is an error here), and asking for double precision raises, naming it."""
+    out = CREATORS[name](xp=jnp)
+    assert str(out.dtype) in ("float32", "complex64")
+    wide = "complex128" if name in ("roots_of_unity", "bilinear_nodes", "mobius_nodes") else "float64"
+    with pytest.raises(ValueError, match=rf"`dtype` {wide} is not available on this device"):
+        CREATORS[name](xp=jnp, dtype=wide)
