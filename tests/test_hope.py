@@ -515,7 +515,7 @@ def test_error_paths(xp):
         lti_ops.hope_kernel(h, 1.0, 4, tol=0.0)
     with pytest.raises(ValueError, match=r"`n_nodes` must be at least L = 8; got 4"):
         lti_ops.hope_kernel(h, 1.0, 8, n_nodes=4)
-    with pytest.raises(ValueError, match=r"`points` holds 0, the pole of G"):
+    with pytest.raises(ValueError, match=r"`points` holds 0, the pole of G") if checks_values(xp) else nullcontext():
         lti_ops.hope_transfer_at(h, as_xp(xp, np.array([1.0, 0.0])))
     with pytest.raises(TypeError, match=r"`points` must be an array of shape \(\.\.\., K\); got float"):
         lti_ops.hope_transfer_at(h, 1.0)

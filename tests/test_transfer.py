@@ -136,6 +136,8 @@ def test_hessenberg_path_equals_solves(xp, complex_):
     few = np.concatenate([to_numpy(_cauchy.dense_resolvent(xp, *(as_xp(xp, x + 0j) for x in (A, B, C)), as_xp(xp, z[i:i + 5])))
                           for i in range(0, 40, 5)], axis=-1)
     assert_close(many, few, rtol=1e-12)
+    if not checks_values(xp):
+        return
     with pytest.raises(ValueError, match=r"a point coincides with a pole"):
         diag = np.diag([1.0, 2.0, 3.0]) + 0j
         _cauchy.dense_resolvent(xp, as_xp(xp, diag), as_xp(xp, np.ones((3, 1)) + 0j), as_xp(xp, np.ones((1, 3)) + 0j),

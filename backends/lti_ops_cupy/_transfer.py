@@ -1,10 +1,11 @@
 """Transfer functions of Diagonal and DPLR systems at arbitrary points (CUDA Cauchy kernels).
 
-Pole handling follows the library's rule for values (``lti_ops._xp.can_read_values``): where
-the values can be read for free (NumPy input, under the simulator) a point on a pole behaves
-exactly as in the reference (``ValueError``, or the dense fallback of a DPLR system whose
-point hits a mode of diag(lam) only); on the device nothing is read back, so such a point
-gives inf/NaN in its entries of the result and the call never waits for the GPU.
+Pole handling is the reference's: the exact test of a point against the modes of diag(lam)
+decides the route (``ValueError`` for a Diagonal system, the dense form for a DPLR system
+whose point hits a mode of diag(lam) only) and reads its one boolean back on the device too
+(:func:`lti_ops._cauchy.hits`); the finiteness check of the Woodbury result, which only
+validates, runs where values are read for free (``lti_ops._xp.can_read_values``), so on the
+device a point on a pole of A gives inf/NaN instead of the error.
 """
 
 from __future__ import annotations
@@ -36,14 +37,11 @@ def _structured(xp, sys, z):
     diagonal = isinstance(sys, Diagonal)
     P, Q = (None, None) if diagonal else (cast(sys.P), cast(sys.Q))
     lam = cast(sys.lam)
-    G = cauchy_woodbury(xp, cast(sys.C), cast(sys.B), lam, P, Q, z, sys.conj_sym)
-    if not _xp.can_read_values(G, lam, z) or bool(xp.all(xp.isfinite(G))):
-        return G
-    # inf/NaN: a point on a pole of diag(lam) (exact test as the reference), or of A
-    if _ref.hits(xp, z, lam, sys.conj_sym):
+    if _ref.hits(xp, z, lam, sys.conj_sym):  # one boolean read back on a device: it picks the route
         if diagonal:
             raise ValueError(_ref.POLE_MSG)
         return transfer._dense(xp, sys.to_dense(), z)
-    if not diagonal:
-        raise ValueError(_ref.POLE_MSG)
+    G = cauchy_woodbury(xp, cast(sys.C), cast(sys.B), lam, P, Q, z, sys.conj_sym)
+    if not diagonal and _xp.can_read_values(G) and not bool(xp.all(xp.isfinite(G))):
+        raise ValueError(_ref.POLE_MSG)  # a point on a pole of A itself
     return G
