@@ -240,16 +240,33 @@ def _dss_system(sys, dt):
 
 
 def _diagonal_kernel(xp, disc, L, dss):
-    logs = _safe_log(xp, disc.lam)
-    W = disc.C[..., :, None, :] * xp.matrix_transpose(disc.B)[..., None, :, :]  # (..., P, M, N)
-    W, offset = xp.astype(W, logs.dtype), None
-    if dss is not None:
-        scale, offset = _dss_weights(xp, *dss, L)
-        logs, W = dss[0], W * scale[..., None, None, :]
+    W, logs, offset = vandermonde_terms(xp, disc, L, dss)
     K = _vandermonde(xp, W, logs, L, disc.lam == 0, offset)
     if dss is not None and disc.conj_sym:
         return xp.real(K)  # the S4 code's DSS sums Re, not 2 Re
     return _finish(xp, disc, K)
+
+
+def vandermonde_terms(xp, disc, L, dss):
+    """(W, logs, shift) of the diagonal kernel, for the reference and the engines alike:
+    ``K_l = sum_n W[..., p, m, n] exp((l - shift_n) logs_n)``, W (..., P, M, N) = C_n B_n,
+    logs (..., N) = log(lam_bar), shift None; for DSS the scaled weights, x = dt lam and the
+    exponent offsets of :func:`_dss_weights`."""
+    logs = _safe_log(xp, disc.lam)
+    W = disc.C[..., :, None, :] * xp.matrix_transpose(disc.B)[..., None, :, :]  # (..., P, M, N)
+    W, shift = xp.astype(W, logs.dtype), None
+    if dss is not None:
+        scale, shift = _dss_weights(xp, *dss, L)
+        logs, W = dss[0], W * scale[..., None, None, :]
+    return W, logs, shift
+
+
+def output_form(xp, disc, dss):
+    """(factor, complex output?) of the diagonal kernel: 2 Re of the half sum for conj_sym,
+    Re for DSS with conj_sym (as the S4 code) and for real systems, complex otherwise."""
+    if disc.conj_sym:
+        return (1.0 if dss is not None else 2.0), False
+    return 1.0, not _output_real(xp, disc)
 
 
 def _finish(xp, sys, K):

@@ -19,21 +19,23 @@ jnp = pytest.importorskip("jax.numpy")
 H, N, L = 3, 4, 64
 
 
+def _x64(enabled):
+    before = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", enabled)
+    yield
+    jax.config.update("jax_enable_x64", before)
+
+
 @pytest.fixture
 def x32():
     """JAX in its default mode, x64 off, for the duration of a test."""
-    before = jax.config.jax_enable_x64
-    jax.config.update("jax_enable_x64", False)
-    yield
-    jax.config.update("jax_enable_x64", before)
+    yield from _x64(False)
 
 
 @pytest.fixture
 def x64():
-    before = jax.config.jax_enable_x64
-    jax.config.update("jax_enable_x64", True)
-    yield
-    jax.config.update("jax_enable_x64", before)
+    """JAX with x64 on (float64 available), for the duration of a test."""
+    yield from _x64(True)
 
 
 def _params(dtype="complex64", seed=0):

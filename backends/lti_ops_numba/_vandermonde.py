@@ -30,21 +30,9 @@ BLOCK = 128  # steps per anchor; the (N, BLOCK) power table stays in L1/L2
 @register("ssm_kernel_diagonal", "numba")
 def ssm_kernel_diagonal(xp, disc, L, dss):
     """Numba twin of :func:`lti_ops.markov._diagonal_kernel` (same arguments and result)."""
-    logs = markov._safe_log(xp, disc.lam)
-    W = disc.C[..., :, None, :] * xp.matrix_transpose(disc.B)[..., None, :, :]  # (..., P, M, N)
-    W, shift = xp.astype(W, logs.dtype), None
-    if dss is not None:
-        scale, shift = markov._dss_weights(xp, *dss, L)
-        logs, W = dss[0], W * scale[..., None, None, :]
-    factor, complex_out = _output_form(xp, disc, dss)
+    W, logs, shift = markov.vandermonde_terms(xp, disc, L, dss)
+    factor, complex_out = markov.output_form(xp, disc, dss)
     return _run(W, logs, shift, disc.lam == 0, L, factor, complex_out)
-
-
-def _output_form(xp, disc, dss):
-    """(factor, complex output?): 2 Re for conj_sym, Re for DSS conj_sym and real systems."""
-    if disc.conj_sym:
-        return (1.0 if dss is not None else 2.0), False
-    return 1.0, not markov._output_real(xp, disc)
 
 
 def _run(W, logs, shift, zero, L, factor, complex_out):

@@ -387,10 +387,14 @@ def s4d_parameters(*, H=st.integers(1, 3), N=st.integers(1, 8), sources=S4D_SOUR
     >>> test_stable()
     """
     sources = _check_sources(sources, S4D_SOURCES)
+    _check_perturb(perturb)
+    return _s4d_parameters(H, N, sources, perturb, xp, dtype)
+
+
+def _check_perturb(perturb):
     if not 0 <= perturb < np.inf:
         msg = f"`perturb` must be a non-negative finite number; got {perturb!r}"
         raise ValueError(msg)
-    return _s4d_parameters(H, N, sources, perturb, xp, dtype)
 
 
 @st.composite
@@ -460,9 +464,7 @@ def dplr_parameters(*, H=st.integers(1, 3), N=st.integers(1, 8), sources=DPLR_SO
     >>> test_shapes()
     """
     sources = _check_sources(sources, DPLR_SOURCES)
-    if not 0 <= perturb < np.inf:
-        msg = f"`perturb` must be a non-negative finite number; got {perturb!r}"
-        raise ValueError(msg)
+    _check_perturb(perturb)
     return _dplr_parameters(H, N, sources, perturb, xp, dtype)
 
 
