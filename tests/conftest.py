@@ -57,7 +57,7 @@ JIT = "jax-jit"
 # default profile JAX tests draw fewer examples, and the float32 variants of the x64 suite
 # are left to tests/test_jax.py, which runs single precision as JAX users do (x64 off);
 # HYPOTHESIS_PROFILE=thorough runs everything at full count.
-CAPPED_EXAMPLES = {JIT: 3, "jax.numpy": 2}
+CAPPED_EXAMPLES = {JIT: 2, "jax.numpy": 1}
 JAX_SINGLE = "JAX in single precision runs in tests/test_jax.py (x64 off); HYPOTHESIS_PROFILE=thorough runs it here"
 
 
