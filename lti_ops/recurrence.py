@@ -268,8 +268,8 @@ class _Operator:
         bu = xp.broadcast_to(bu, self.batch + tuple(bu.shape[-2:]))
         if sequential:
             out = []
-            for k in range(bu.shape[-1]):
-                x = self.apply(0, x[..., None])[..., 0] + bu[..., k]
+            for drive in _xp.steps(bu):
+                x = self.apply(0, x[..., None])[..., 0] + drive
                 out.append(x)
             return xp.stack(out, axis=-1)
         S = xp.concat([bu[..., :1] + self.apply(0, x[..., None]), bu[..., 1:]], axis=-1)
