@@ -31,7 +31,7 @@ def run_case(case, quick):
     return rows
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
     parser.add_argument("--only", nargs="*", choices=AREAS + ["memory", "scaling"], help="areas to run")
@@ -39,7 +39,7 @@ def main():
                         help="the CUDA kernels on CuPy arrays against the generic body and torch-CUDA peers")
     parser.add_argument("--out", default=None,
                         help="Markdown report (default docs/benchmarks.md, or docs/benchmarks-gpu.md with --gpu; '' to skip)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.gpu:
         from benchmarks import gpu
 
