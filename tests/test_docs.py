@@ -80,3 +80,28 @@ def test_api_reference_lists_every_public_name(module):
     public = importlib.import_module(module).__all__
     missing = sorted(set(f"{module}.{name}" for name in public) - _documented_api())
     assert not missing, f"docs/api.md does not list {missing}"
+
+
+def _described_kernels(text, heading):
+    """The primitives named in the first column of the table under `heading` of backends.md."""
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    names = set()
+    for line in section.splitlines():
+        cells = line.split("|")
+        if line.startswith("| `") and len(cells) > 2:
+            names.update(re.findall(r"`(\w+)`", cells[1]))
+    return names
+
+
+def test_backends_page_describes_exactly_the_registered_kernels():
+    """The prose tables of docs/backends.md (what each kernel does) name the registry's kernels."""
+    pytest.importorskip("numba")
+    pytest.importorskip("numba.cuda", reason="numba-cuda is not installed")
+    import importlib
+
+    from lti_ops import _dispatch
+
+    text = (ROOT / "docs" / "backends.md").read_text(encoding="utf-8")
+    for engine, heading in (("numba", "## The Numba kernels"), ("cupy", "## The CUDA kernels")):
+        importlib.import_module(f"{_dispatch.ENGINES[engine].package}._register")  # no device needed
+        assert _described_kernels(text, heading) == set(_dispatch.REGISTRY.primitives(engine)), engine
