@@ -1,5 +1,13 @@
 """Sphinx configuration for the lti_ops documentation (``sphinx-build docs docs/_build``)."""
 
+import pathlib
+import sys
+
+_HERE = pathlib.Path(__file__).resolve().parent
+# The source tree first (the package and the engine packages under backends/), so the
+# reference documents this checkout; then the local extensions.
+sys.path[:0] = [str(_HERE.parent), str(_HERE.parent / "backends"), str(_HERE / "_ext")]
+
 project = "lti_ops"
 author = "lti_ops developers"
 extensions = [
@@ -8,9 +16,10 @@ extensions = [
     "sphinx.ext.mathjax",
     "numpydoc",
     "myst_parser",
+    "lti_ops_capabilities",  # docs/_ext: the backends page's table, from lti_ops._dispatch.REGISTRY
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "_ext"]
 autosummary_generate = True
 numpydoc_show_class_members = False
 myst_enable_extensions = ["dollarmath"]
