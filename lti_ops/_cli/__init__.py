@@ -106,7 +106,7 @@ def analyze(params, models, state_size, channels, length, memory_tol, eps, bt_to
     else:
         from rich.console import Console
 
-        console = Console()
+        console = Console(width=None if sys.stdout.isatty() else 132)
         report.table(results, console)
         if ignored:
             console.print(f"[yellow]ignored arrays[/yellow] (not part of the layout): {ignored}")

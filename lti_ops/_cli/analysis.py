@@ -183,8 +183,11 @@ def analyze(model, settings, xp, progress=None):
     step("hankel singular values")
     h2 = _on_stable(lti_ops.h2_norm, disc, stable, (H,), warnings, "h2_norm")
     hinf = _on_stable(lti_ops.hinf_norm, disc, stable, (H,), warnings, "hinf_norm")
+    notes = {}
     for h in np.flatnonzero(~stable):
-        hsv[h], h2[h], hinf[h] = _visible_part(disc, h, settings, warnings)
+        hsv[h], h2[h], hinf[h], note = _visible_part(disc, h, settings)
+        notes.setdefault(note, []).append(int(h))
+    warnings += [f"channels {channels}: {note}" for note, channels in notes.items()]
     step("norms")
     L = settings.length
     if model.structure == "hope":
@@ -220,7 +223,7 @@ def _on_stable(func, disc, stable, shape, warnings, name):
     return out
 
 
-def _visible_part(disc, h, settings, warnings):
+def _visible_part(disc, h, settings):
     """HSVs and norms of channel `h` after dropping the modes on or outside the unit circle
     that G cannot see (uncontrollable or unobservable), when every such mode is hidden.
 
@@ -232,6 +235,8 @@ def _visible_part(disc, h, settings, warnings):
     import lti_ops
 
     nan = (np.full(disc.n_states, np.nan), np.nan, np.nan)
+    seen = ("poles on or outside the unit circle that G sees: Hankel singular values and "
+            "norms are undefined (null)")
     dense = disc.to_dense()
     A, B, C, D = (np.broadcast_to(to_numpy(x), dense.batch_shape + x.shape[-2:])[h]
                   for x in (dense.A, dense.B, dense.C, dense.D))
@@ -241,19 +246,18 @@ def _visible_part(disc, h, settings, warnings):
     weight_out = np.linalg.norm(Cm, axis=0) / max(np.linalg.norm(Cm, axis=0).max(), 1e-300)
     hidden = (np.abs(lam) >= 1) & ((weight_in < 1e-8) | (weight_out < 1e-8))
     if np.any((np.abs(lam) >= 1) & ~hidden):
-        warnings.append(f"channel {h}: poles up to |z| = {np.abs(lam).max():.6g} that G sees: "
-                        "Hankel singular values and norms are undefined (null)")
-        return nan
+        return nan + (seen,)
     keep = ~hidden
     visible = lti_ops.Diagonal(lam[keep], Bm[keep], Cm[:, keep], D, dt=1.0)
     visible = convert(visible, _namespace_of(disc), settings.dtype, settings.device)
     hsv = np.zeros(disc.n_states)
     hsv[:int(keep.sum())] = to_numpy(lti_ops.hankel_singular_values(visible))
-    warnings.append(f"channel {h}: {int(hidden.sum())} mode(s) at |z| = "
-                    f"{', '.join(f'{v:.6g}' for v in np.abs(lam[hidden]))} are uncontrollable or "
-                    "unobservable; HSVs and norms are those of the visible modes (the dropped "
-                    "modes' HSVs are 0)")
-    return hsv, float(to_numpy(lti_ops.h2_norm(visible))), float(to_numpy(lti_ops.hinf_norm(visible)))
+    note = (f"{int(hidden.sum())} mode(s) at |z| = "
+            f"{', '.join(f'{v:.6g}' for v in np.abs(lam[hidden]))} are uncontrollable or "
+            "unobservable; HSVs and norms are those of the visible modes (the dropped modes' "
+            "HSVs are 0)")
+    h2 = float(to_numpy(lti_ops.h2_norm(visible)))
+    return hsv, h2, float(to_numpy(lti_ops.hinf_norm(visible))), note
 
 
 def _namespace_of(system):
