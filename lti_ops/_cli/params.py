@@ -93,19 +93,22 @@ def read_arrays(path):
 
 
 def _read_npz(path):
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        raise ParamsError(f"{path.name}: not a readable .npz archive ({exc})") from None
-    arrays = {}
-    with archive:
-        for name in archive.files:
-            try:
-                arrays[name] = archive[name]
-            except ValueError:
-                msg = (f"{path.name}: array {name!r} is an object array (it would need "
-                       "pickle, which is not loaded); save numeric arrays")
-                raise ParamsError(msg) from None
+    # Opened here so that the file is closed when np.load fails on it (np.load leaks its own
+    # handle on a truncated archive).
+    with open(path, "rb") as file:
+        try:
+            archive = np.load(file, allow_pickle=False)
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+            raise ParamsError(f"{path.name}: not a readable .npz archive ({exc})") from None
+        arrays = {}
+        with archive:
+            for name in archive.files:
+                try:
+                    arrays[name] = archive[name]
+                except ValueError:
+                    msg = (f"{path.name}: array {name!r} is an object array (it would need "
+                           "pickle, which is not loaded); save numeric arrays")
+                    raise ParamsError(msg) from None
     return arrays
 
 
