@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -105,9 +106,15 @@ def _read_npz(path):
             for name in archive.files:
                 try:
                     arrays[name] = archive[name]
-                except ValueError:
+                except ValueError as exc:
+                    if "allow_pickle" not in str(exc):
+                        msg = f"{path.name}: array {name!r} is not readable ({exc})"
+                        raise ParamsError(msg) from None
                     msg = (f"{path.name}: array {name!r} is an object array (it would need "
                            "pickle, which is not loaded); save numeric arrays")
+                    raise ParamsError(msg) from None
+                except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+                    msg = f"{path.name}: array {name!r} is corrupt in the .npz archive ({exc})"
                     raise ParamsError(msg) from None
     return arrays
 
