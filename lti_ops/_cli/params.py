@@ -130,6 +130,8 @@ def _read_safetensors(path):
         header = json.loads(raw[8:8 + size])
     except (ValueError, UnicodeDecodeError):
         raise bad from None
+    if not isinstance(header, dict):
+        raise bad
     data = raw[8 + size:]
     arrays = {}
     for name, info in header.items():
