@@ -106,7 +106,9 @@ def analyze(params, models, state_size, channels, length, memory_tol, eps, bt_to
     else:
         from rich.console import Console
 
-        console = Console(width=None if sys.stdout.isatty() else 132)
+        # A pipe or file has no width to fit: rich's default 80 columns would cut every
+        # number and name in the table to "0.99…".
+        console = Console(width=None if sys.stdout.isatty() else 200)
         report.table(results, console)
         if ignored:
             console.print(f"[yellow]ignored arrays[/yellow] (not part of the layout): {ignored}")

@@ -38,6 +38,12 @@ def namespace(backend, dtype="float64"):
         import jax
 
         jax.config.update("jax_enable_x64", True)
+    if backend == "cupy":
+        try:
+            mod.cuda.runtime.getDeviceCount()
+        except Exception as exc:  # CUDA runtime errors have no common base class
+            msg = f"--backend cupy: no usable CUDA device ({type(exc).__name__}: {exc})"
+            raise ValueError(msg) from None
     if backend == "torch":
         import array_api_compat.torch as mod
     return mod

@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -93,19 +94,28 @@ def read_arrays(path):
 
 
 def _read_npz(path):
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        raise ParamsError(f"{path.name}: not a readable .npz archive ({exc})") from None
-    arrays = {}
-    with archive:
-        for name in archive.files:
-            try:
-                arrays[name] = archive[name]
-            except ValueError:
-                msg = (f"{path.name}: array {name!r} is an object array (it would need "
-                       "pickle, which is not loaded); save numeric arrays")
-                raise ParamsError(msg) from None
+    # Opened here so that the file is closed when np.load fails on it (np.load leaks its own
+    # handle on a truncated archive).
+    with open(path, "rb") as file:
+        try:
+            archive = np.load(file, allow_pickle=False)
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+            raise ParamsError(f"{path.name}: not a readable .npz archive ({exc})") from None
+        arrays = {}
+        with archive:
+            for name in archive.files:
+                try:
+                    arrays[name] = archive[name]
+                except ValueError as exc:
+                    if "allow_pickle" not in str(exc):
+                        msg = f"{path.name}: array {name!r} is not readable ({exc})"
+                        raise ParamsError(msg) from None
+                    msg = (f"{path.name}: array {name!r} is an object array (it would need "
+                           "pickle, which is not loaded); save numeric arrays")
+                    raise ParamsError(msg) from None
+                except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+                    msg = f"{path.name}: array {name!r} is corrupt in the .npz archive ({exc})"
+                    raise ParamsError(msg) from None
     return arrays
 
 
@@ -120,6 +130,8 @@ def _read_safetensors(path):
         header = json.loads(raw[8:8 + size])
     except (ValueError, UnicodeDecodeError):
         raise bad from None
+    if not isinstance(header, dict):
+        raise bad
     data = raw[8 + size:]
     arrays = {}
     for name, info in header.items():
