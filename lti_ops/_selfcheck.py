@@ -14,7 +14,6 @@ an off-by-one or a wrong factor fails them by orders of magnitude.
 
 from __future__ import annotations
 
-import importlib
 import math
 import unicodedata
 import time
@@ -24,22 +23,12 @@ import numpy as np
 
 import lti_ops as _lo
 
-from . import _dispatch
+from . import _dispatch, _xp
 
 __all__ = ["CATALOGUE", "BACKENDS", "DTYPES", "CheckResult", "format_line", "run_checks"]
 
 BACKENDS = ("numpy", "torch", "jax", "cupy", "array_api_strict")
 DTYPES = ("float32", "float64")
-
-# module imported for each backend, and how to install it
-_MODULES = {
-    "numpy": ("numpy", "pip install numpy"),
-    "torch": ("torch", "pip install torch (see https://pytorch.org for the CUDA builds)"),
-    "jax": ("jax.numpy", 'pip install "jax[cpu]" (or "jax[cuda12]" for NVIDIA GPUs)'),
-    "cupy": ("cupy", "pip install cupy-cuda12x (matching your CUDA version), or \"lti-ops[cupy]\""),
-    "array_api_strict": ("array_api_strict", "pip install array-api-strict"),
-}
-
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -75,23 +64,9 @@ class CheckResult:
 # --------------------------------------------------------------------------- helpers
 
 
-def _to_numpy(x):
-    """A NumPy copy of array `x` of any namespace (torch detached, CuPy copied to the host)."""
-    if isinstance(x, (np.ndarray, np.generic)):
-        return np.asarray(x)
-    if hasattr(x, "detach"):  # torch
-        return x.detach().cpu().resolve_conj().numpy()
-    module = type(x).__module__
-    if module.startswith("cupy"):
-        return x.get()
-    if module.startswith("jax"):
-        return np.asarray(x)
-    return np.from_dlpack(x)  # array_api_strict and other DLPack producers
-
-
 def _host(x):
     """`x` on the host in float64 / complex128."""
-    a = _to_numpy(x)
+    a = _xp.to_numpy(x)
     return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64)
 
 
@@ -453,23 +428,6 @@ CATALOGUE = tuple(_REGISTRY)
 # --------------------------------------------------------------------------- running
 
 
-def _namespace(backend):
-    module_name, install = _MODULES[backend]
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ImportError(f"backend={backend!r} needs {module_name.split('.')[0]}, which does not import "
-                          f"({exc}); install it with: {install}") from exc
-    if backend == "cupy":
-        try:
-            module.cuda.runtime.getDeviceCount()
-        except Exception as exc:  # CUDA runtime errors have no common base class
-            raise ValueError(f"backend='cupy' imports but finds no usable CUDA device: {exc}") from exc
-    import array_api_compat
-
-    return array_api_compat.array_namespace(module.asarray([0.0]))
-
-
 def _check_jax_dtype(backend, dtype):
     if backend == "jax" and dtype == "float64":
         import jax
@@ -609,7 +567,7 @@ def run_checks(backend="numpy", dtype="float64", kernel="auto", device=None, onl
         raise ValueError(f"dtype={dtype!r} is not valid; expected one of {list(DTYPES)}")
     checks = _select(only)
     _check_kernel(backend, kernel)
-    xp = _namespace(backend)
+    xp = _xp.backend_namespace(backend)
     _check_jax_dtype(backend, dtype)
     return [_run_one(check, xp, dtype, kernel, device) for check in checks]
 

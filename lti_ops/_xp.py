@@ -11,6 +11,7 @@ module is only touched once an array of that backend has been seen.
 
 from __future__ import annotations
 
+import importlib
 import math
 import sys
 from functools import lru_cache
@@ -637,3 +638,51 @@ def _call_linalg(xp, name, a):
             )
             raise NotImplementedError(msg) from None
         raise
+
+
+#: backend name -> (module imported for it, how to install it)
+BACKEND_MODULES = {
+    "numpy": ("numpy", "pip install numpy"),
+    "torch": ("torch", "pip install torch (see https://pytorch.org for the CUDA builds)"),
+    "jax": ("jax.numpy", 'pip install "jax[cpu]" (or "jax[cuda12]" for NVIDIA GPUs)'),
+    "cupy": ("cupy", "pip install cupy-cuda12x (matching your CUDA version), or \"lti-ops[cupy]\""),
+    "array_api_strict": ("array_api_strict", "pip install array-api-strict"),
+}
+
+
+def backend_namespace(backend):
+    """The Array-API namespace of an array library by name (``lti-ops check/analyze --backend``).
+
+    Raises ImportError saying how to install a missing library, ValueError for CuPy without a
+    usable CUDA device.
+    """
+    module_name, install = BACKEND_MODULES[backend]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ImportError(f"backend={backend!r} needs {module_name.split('.')[0]}, which does not import "
+                          f"({exc}); install it with: {install}") from exc
+    if backend == "cupy":
+        try:
+            module.cuda.runtime.getDeviceCount()
+        except Exception as exc:  # CUDA runtime errors have no common base class
+            raise ValueError(f"backend='cupy' imports but finds no usable CUDA device: {exc}") from exc
+    import array_api_compat
+
+    return array_api_compat.array_namespace(module.asarray([0.0]))
+
+
+def to_numpy(x):
+    """A NumPy copy of array `x` of any namespace (torch detached, CuPy copied to the host)."""
+    import numpy as np
+
+    if isinstance(x, (np.ndarray, np.generic)):
+        return np.asarray(x)
+    if hasattr(x, "detach"):  # torch
+        return x.detach().cpu().resolve_conj().numpy()
+    module = type(x).__module__
+    if module.startswith("cupy"):
+        return x.get()
+    if module.startswith("jax"):
+        return np.asarray(x)
+    return np.from_dlpack(x)  # array_api_strict and other DLPack producers

@@ -390,7 +390,7 @@ def test_unstable_channel_is_null_not_an_error(tmp_path):
     assert model["poles"]["stable"] == [True, False]
     assert model["norms"]["hinf"][1] is None and model["hankel_singular_values"][1][0] is None
     assert model["norms"]["hinf"][0] > 0
-    assert any("channel 1" in w for w in model["warnings"])
+    assert any("channels [1]" in w for w in model["warnings"])
 
 
 # --- 5. the program -----------------------------------------------------------------------
@@ -436,3 +436,29 @@ def test_backend_matches_numpy(tmp_path, backend, dtype):
     rtol, atol = (1e-10, 1e-12) if dtype == "float64" else (1e-4, 1e-4)
     scale = reference[:, :1]  # per channel: the small σ_i are relative to σ₁ in float32
     np.testing.assert_allclose(hsv / scale, reference / scale, rtol=rtol, atol=atol)
+
+
+# --- check ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_check_passes(backend, dtype):
+    result = invoke("check", "--backend", backend, "--dtype", dtype)
+    assert result.exit_code == 0, result.output
+    lines = [l for l in result.stdout.splitlines() if l.startswith(("PASS", "FAIL"))]
+    assert len(lines) >= 10 and all(l.startswith("PASS") for l in lines)
+    assert all(" err " in l and " tol " in l for l in lines)
+    assert f"hold on {backend} {dtype}" in result.stdout
+
+
+def test_check_failure_exits_1(monkeypatch):
+    real = lti_ops.h2_norm
+    monkeypatch.setattr(lti_ops, "h2_norm", lambda *a, **k: 1.01 * real(*a, **k))
+    result = invoke("check", "--backend", "torch", "--only", "Parseval / H2")
+    assert result.exit_code == 1, result.output
+    assert result.stdout.startswith("FAIL") and "0 of 1 identities hold" in result.stdout
+
+
+def test_check_bad_input_exits_2():
+    bad("check", "--only", "no such identity", match="no such identity")
+    bad("check", "--backend", "numpy", "--kernel", "cupy", match="kernel")

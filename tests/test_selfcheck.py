@@ -5,7 +5,7 @@ import math
 import pytest
 
 import lti_ops
-from lti_ops import _selfcheck
+from lti_ops import _selfcheck, _xp
 from lti_ops._selfcheck import CATALOGUE, CheckResult, format_line, run_checks
 
 
@@ -59,7 +59,7 @@ def test_bad_arguments(kwargs, match):
 
 
 def test_missing_backend_says_how_to_install(monkeypatch):
-    monkeypatch.setitem(_selfcheck._MODULES, "cupy", ("no_such_module_xyz", "pip install cupy-cuda12x"))
+    monkeypatch.setitem(_xp.BACKEND_MODULES, "cupy", ("no_such_module_xyz", "pip install cupy-cuda12x"))
     with pytest.raises(ImportError, match="backend='cupy' needs no_such_module_xyz.*install it with: pip install"):
         run_checks("cupy")
 

@@ -3,63 +3,35 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
 
 import numpy as np
 
+from lti_ops import _xp
+from lti_ops._xp import to_numpy
+
 __all__ = ["BACKENDS", "namespace", "to_numpy", "convert"]
 
-#: backend name -> (module to import, pip requirement that provides it)
-BACKENDS = {
-    "numpy": ("numpy", "numpy"),
-    "torch": ("torch", "torch"),
-    "jax": ("jax.numpy", 'jax[cpu]'),
-    "cupy": ("cupy", "lti-ops[cupy]"),
-    "array_api_strict": ("array_api_strict", "array-api-strict"),
-}
+BACKENDS = tuple(_xp.BACKEND_MODULES)
 
 
 def namespace(backend, dtype="float64"):
-    """The Array-API namespace of `backend`; a clear error when it is unknown or missing.
+    """The Array-API namespace of `backend`, as a ValueError naming ``--backend`` if unusable.
 
     JAX computes in float32 unless x64 is enabled; asking for float64 enables it, as a
     program (not the library) may: ``jax.config.update("jax_enable_x64", True)``.
     """
     if backend not in BACKENDS:
-        msg = f"--backend: unknown backend {backend!r}; expected one of {sorted(BACKENDS)}"
+        msg = f"--backend: unknown backend {backend!r}; expected one of {list(BACKENDS)}"
         raise ValueError(msg)
-    module, requirement = BACKENDS[backend]
     try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        msg = f"--backend {backend}: {module} is not installed (pip install \"{requirement}\")"
-        raise ValueError(msg) from None
+        xp = _xp.backend_namespace(backend)
+    except (ImportError, ValueError) as exc:
+        raise ValueError(f"--backend {backend}: {exc}") from None
     if backend == "jax" and dtype == "float64":
         import jax
 
         jax.config.update("jax_enable_x64", True)
-    if backend == "cupy":
-        try:
-            mod.cuda.runtime.getDeviceCount()
-        except Exception as exc:  # CUDA runtime errors have no common base class
-            msg = f"--backend cupy: no usable CUDA device ({type(exc).__name__}: {exc})"
-            raise ValueError(msg) from None
-    if backend == "torch":
-        import array_api_compat.torch as mod
-    return mod
-
-
-def to_numpy(x):
-    """A NumPy copy of any backend's array (detached, on the host)."""
-    if hasattr(x, "detach"):  # torch
-        x = x.detach().cpu()
-    if type(x).__module__.startswith("cupy"):
-        x = x.get()
-    if type(x).__module__.startswith("array_api_strict"):
-        import array_api_strict
-
-        x = np.asarray(array_api_strict.asarray(x, device=array_api_strict.Device("CPU_DEVICE")))
-    return np.asarray(x)
+    return xp
 
 
 def convert(system, xp, dtype, device=None):
