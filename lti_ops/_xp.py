@@ -660,8 +660,8 @@ def backend_namespace(backend):
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ImportError(f"backend={backend!r} needs {module_name.split('.')[0]}, which does not import "
-                          f"({exc}); install it with: {install}") from exc
+        raise ImportError(f"backend={backend!r} needs {module_name.split('.')[0]}, which is not installed "
+                          f"or does not import ({exc}); install it with: {install}") from exc
     if backend == "cupy":
         try:
             module.cuda.runtime.getDeviceCount()
