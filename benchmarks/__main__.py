@@ -12,22 +12,28 @@ import importlib
 import time
 
 from benchmarks._case import OURS, Row
+from benchmarks._peaks import PEAKS
 from benchmarks._timing import compare, first_call, peak_memory
 
 AREAS = ["discretize", "kernels", "markov", "transfer", "recurrence", "fftconv", "hope", "hankel"]
 
 
-def run_case(case, quick):
-    """Rows of one case: first call of ours, interleaved medians, then one traced call each."""
+def run_case(case, quick, peaks=None):
+    """Rows of one case: first call of ours, interleaved medians, then one traced call each;
+    with `peaks` (from :func:`benchmarks._peaks.measure`) each row's rate against the case's peak."""
     first = first_call(case.contenders[OURS])
     repeat = case.repeat or 7
     medians = compare(case.contenders, repeat=min(repeat, 3) if quick else repeat)
     ours = medians[OURS]
+    unit = PEAKS[case.peak][0] if case.peak else ""
+    peak_rate = (peaks or {}).get(case.peak)
     rows = []
     for name, func in case.contenders.items():
         peak, out = peak_memory(func)
+        rate = case.work / medians[name] / 1e9 if case.work else None
         rows.append(Row(case.name, name, medians[name], medians[name] / ours, peak, out,
-                        first if name == OURS else None, case.bars.get(name), quick))
+                        first if name == OURS else None, case.bars.get(name), quick,
+                        rate, peak_rate, unit))
     return rows
 
 
@@ -50,14 +56,21 @@ def main(argv=None):
 
     selected = args.only or AREAS + ["memory", "scaling"]
     start = time.time()
-    rows = []
+    from benchmarks import _peaks
+
+    peaks = _peaks.measure()
+    _report.print_peaks(peaks)
+    rows, notes = [], []
     for area in (a for a in AREAS if a in selected):
         for case in importlib.import_module(f"benchmarks.{area}").cases(args.quick):
-            rows += run_case(case, args.quick)
+            rows += run_case(case, args.quick, peaks)
             _report.print_rows(rows[-len(case.contenders):])
+            if case.roofline:
+                notes.append((case.name, case.roofline))
     memory = importlib.import_module("benchmarks.memory").run(args.quick) if "memory" in selected else []
     scaling = importlib.import_module("benchmarks.scaling").run(args.quick) if "scaling" in selected else []
-    text = _report.markdown(rows, memory, scaling, quick=args.quick, seconds=time.time() - start)
+    text = _report.markdown(rows, memory, scaling, quick=args.quick, seconds=time.time() - start,
+                            peaks=peaks, notes=notes)
     print(text)
     if args.out:
         with open(args.out, "w") as f:

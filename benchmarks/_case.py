@@ -15,6 +15,12 @@ class Case:
 
     `bars` maps a peer's name to the speed-up over it that the issue asks for (a ratio
     peer time / our time); `repeat` overrides the runner's repeat count for slow peers.
+
+    `work` is the useful work of one call, in the unit of `peak` (a key of
+    :data:`benchmarks._peaks.PEAKS`): floating-point operations for a ``GFLOP/s`` peak,
+    bytes that must cross the memory bus for a ``GB/s`` one. The report prints every
+    contender's achieved rate and its percentage of that peak; `roofline` explains, where
+    ours stays under 25 % of it, what bounds it instead.
     """
 
     name: str
@@ -22,6 +28,9 @@ class Case:
     bars: dict = field(default_factory=dict)
     repeat: int | None = None
     note: str = ""
+    work: float | None = None
+    peak: str | None = None
+    roofline: str = ""
 
 
 @dataclass
@@ -35,6 +44,21 @@ class Row:
     first: float | None = None
     bar: float | None = None
     quick: bool = False
+    rate: float | None = None  # achieved GFLOP/s or GB/s
+    peak_rate: float | None = None  # the machine's peak in the same unit
+    unit: str = ""
+
+    @property
+    def percent_of_peak(self):
+        return None if self.rate is None or not self.peak_rate else 100 * self.rate / self.peak_rate
+
+    @property
+    def throughput(self):
+        """'12.3 GFLOP/s (14 % of fma_f32)', or '' where the case gives no work count."""
+        if self.rate is None:
+            return ""
+        pct = self.percent_of_peak
+        return f"{self.rate:.1f} {self.unit}" + (f" ({pct:.0f} %)" if pct is not None else "")
 
     @property
     def verdict(self):

@@ -10,10 +10,18 @@ import scipy
 MIB = 2**20
 
 
+def print_peaks(peaks):
+    from benchmarks._peaks import PEAKS
+
+    for name, rate in peaks.items():
+        print(f"peak {name:8s} {rate:8.1f} {PEAKS[name][0]:8s} {PEAKS[name][1]}", flush=True)
+
+
 def print_rows(rows):
     for r in rows:
         first = f" first call {r.first:.2f}s" if r.first is not None else ""
-        print(f"{r.case:58s} {r.contender:36s} {r.median * 1e3:10.2f} ms {r.ratio:8.2f}x {r.verdict}{first}", flush=True)
+        print(f"{r.case:58s} {r.contender:36s} {r.median * 1e3:10.2f} ms {r.ratio:8.2f}x "
+              f"{r.throughput:26s} {r.verdict}{first}", flush=True)
 
 
 def _versions():
@@ -34,7 +42,15 @@ def _compile_times():
     return [(k.__name__, d, s) for k in ALL for d, s in sorted(k.compile_seconds.items())]
 
 
-def markdown(rows, memory, scaling, *, quick, seconds):
+def _peak_lines(peaks):
+    from benchmarks._peaks import PEAKS
+
+    lines = ["", "## This machine's peaks (measured by the runner, best of a few runs)", "",
+             "| peak | rate | measured with |", "|---|---:|---|"]
+    return lines + [f"| `{name}` | {rate:.1f} {PEAKS[name][0]} | {PEAKS[name][1]} |" for name, rate in peaks.items()]
+
+
+def markdown(rows, memory, scaling, *, quick, seconds, peaks=None, notes=()):
     mode = "`--quick` (small sizes, 3 repeats)" if quick else "full sizes"
     lines = [
         "# Benchmarks",
@@ -47,17 +63,26 @@ def markdown(rows, memory, scaling, *, quick, seconds):
         "lti_ops is faster). *lti_ops* is the default `kernel=\"auto\"`, which takes the Numba kernels "
         "for NumPy input; `kernel='xp'` is the pure Array-API reference. **peak** is the tracemalloc "
         "peak of one call (NumPy buffers; not Numba's small per-thread scratch or pocketfft's work "
-        "buffers). **first call** is lti_ops' first call in the process, compilation included; the "
-        "compile times themselves are in the second table. Other processes may have shared the two "
-        "cores: re-run to check.",
+        "buffers). **first call** is lti_ops' first call in the process (Numba kernels load from the "
+        "on-disk cache, or compile on a cold cache). **rate** is the case's useful work (flops, "
+        "or bytes that must cross the memory bus) over the median, and in brackets its "
+        "percentage of the machine's peak that bounds it (the peaks table below; the roofline "
+        "notes explain the rows under 25 %). Other processes may have shared the two cores: "
+        "re-run to check.",
         "",
-        "| case | contender | median (ms) | ratio | peak (MiB) | bar | first call (s) |",
-        "|---|---|---:|---:|---:|---|---:|",
+        "| case | contender | median (ms) | ratio | rate (% of peak) | peak (MiB) | bar | first call (s) |",
+        "|---|---|---:|---:|---:|---:|---|---:|",
     ]
     for r in rows:
         first = f"{r.first:.2f}" if r.first is not None else ""
         peak = f"{r.peak / MIB:.1f}" if r.peak is not None else ""
-        lines.append(f"| {r.case} | {r.contender} | {r.median * 1e3:.2f} | {r.ratio:.2f} | {peak} | {r.verdict} | {first} |")
+        lines.append(f"| {r.case} | {r.contender} | {r.median * 1e3:.2f} | {r.ratio:.2f} | {r.throughput} | {peak} "
+                     f"| {r.verdict} | {first} |")
+    if peaks:
+        lines += _peak_lines(peaks)
+    if notes:
+        lines += ["", "## Roofline notes", ""]
+        lines += [f"- **{name}**: {note}" for name, note in notes]
     compile_rows = _compile_times()
     if compile_rows:
         lines += ["", "## Numba compile times (first use, once per precision)", "",
