@@ -72,8 +72,9 @@ def _broadcast_batch(x, y, core):
     return np.broadcast_to(x, batch + x.shape[-core:]), np.broadcast_to(y, batch + y.shape[-core:])
 
 
+# prange iterations handed out one by one (chunk size 1): a slow core takes fewer
 @kernel("void({f}[:, :, ::1], {f}[:, :, ::1], {f}[:, ::1], {f}[:, ::1], {f}[:, ::1], {f}[:, ::1], {f}[:, ::1], "
-        "{f}[::1], boolean, int64, int64, boolean, {c}[:, :, ::1], boolean[::1])")
+        "{f}[::1], boolean, int64, int64, boolean, {c}[:, :, ::1], boolean[::1])", chunksize=1)
 def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, out, finite):
     """out[b, i*m + j, k] = Woodbury-combined Cauchy sums of w[b] at node z[b or 0, k];
     finite[task] = False where a block of out holds an inf or NaN.
@@ -84,7 +85,6 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, o
     B, XY, N = wr.shape
     K = out.shape[2]
     blocks = (K + NODE_BLOCK - 1) // NODE_BLOCK
-    previous = numba.set_parallel_chunksize(1)  # tasks handed out one by one: a slow core takes fewer
     for t in numba.prange(B * blocks):
         b, k0 = t // blocks, (t % blocks) * NODE_BLOCK
         kn = min(NODE_BLOCK, K - k0)
@@ -112,7 +112,6 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, o
                     _mac(accr[q], acci[q], wr[b, q, n], wi[b, q, n], sr, si, tr, ti)
         _woodbury(accr, acci, p, r, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, :, k0 : k0 + kn])
         finite[t] = _all_finite(out[b, :, k0 : k0 + kn])
-    numba.set_parallel_chunksize(previous)
 
 
 @helper

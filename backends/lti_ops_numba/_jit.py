@@ -3,7 +3,8 @@
 A kernel module writes a plain Python loop and wraps it with :func:`kernel`, giving a
 signature template in which ``{f}`` stands for the working real type (``float32`` or
 ``float64``) and ``{c}`` for the matching complex type. Nothing is compiled at import: the
-first call for a precision compiles that precision only (numbagg's pattern).
+first call for a precision loads that precision from the on-disk cache
+(:mod:`lti_ops_numba._cache`), or compiles and saves it (numbagg's pattern).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import time
 
 import numba
 import numpy as np
+
+from ._cache import KernelCache
 
 __all__ = ["ALL", "FASTMATH", "Kernel", "aligned_zeros", "flat", "helper", "kernel", "real_dtype", "split"]
 
@@ -40,40 +43,57 @@ class Kernel:
         Numba signature with ``{f}`` / ``{c}`` placeholders for the real / complex type.
     parallel : bool
         Compile with ``parallel=True`` (``numba.prange`` loops run on all cores).
+    chunksize : int or None
+        Iterations of the ``prange`` loop handed to a thread at a time (Numba's
+        ``parallel_chunksize``), set around each call; None keeps Numba's static split.
     """
 
-    def __init__(self, pyfunc, template, parallel=True):
-        self.pyfunc, self.template, self.parallel = pyfunc, template, parallel
+    def __init__(self, pyfunc, template, parallel=True, chunksize=None):
+        self.pyfunc, self.template, self.parallel, self.chunksize = pyfunc, template, parallel, chunksize
         self._compiled = {}
-        self.compile_seconds = {}  # dtype name -> seconds spent compiling it
+        self.compile_seconds = {}  # dtype name -> seconds spent compiling or loading it
+        self.cache_hits = {}  # dtype name -> True where it was loaded from the on-disk cache
         self.__doc__, self.__name__ = pyfunc.__doc__, pyfunc.__name__
         ALL.append(self)
 
     def __getitem__(self, dtype):
-        """The compiled function for real working dtype `dtype` (compiled on first request)."""
+        """The function for real working dtype `dtype` (loaded or compiled on first request)."""
         dtype = np.dtype(dtype)
         if dtype not in self._compiled:
             f, c = _TYPES[dtype]
-            signature = self.template.format(f=f, c=c)
-            jit = numba.njit(
-                signature, parallel=self.parallel, fastmath=set(FASTMATH), error_model="numpy",
-                nogil=True, cache=False,
-            )
             start = time.perf_counter()
-            self._compiled[dtype] = jit(self.pyfunc)
+            dispatcher = self._dispatcher()
+            dispatcher.compile(self.template.format(f=f, c=c))
+            dispatcher.disable_compile()
             self.compile_seconds[str(dtype)] = time.perf_counter() - start
+            self.cache_hits[str(dtype)] = sum(dispatcher.stats.cache_hits.values()) > 0
+            self._compiled[dtype] = dispatcher if self.chunksize is None else self._chunked(dispatcher)
         return self._compiled[dtype]
 
+    def _dispatcher(self):
+        """A lazy dispatcher of the loop whose compilations go through :class:`KernelCache`."""
+        dispatcher = numba.njit(parallel=self.parallel, fastmath=set(FASTMATH), error_model="numpy", nogil=True)(
+            self.pyfunc)
+        dispatcher._cache = KernelCache(self.pyfunc)  # what cache=True sets, with the package-wide stamp
+        return dispatcher
+
+    def _chunked(self, dispatcher):
+        def call(*args):
+            with numba.parallel_chunksize(self.chunksize):
+                return dispatcher(*args)
+
+        return call
+
     def compiled(self):
-        """The working dtypes compiled so far."""
+        """The working dtypes compiled (or loaded) so far."""
         return sorted(str(d) for d in self._compiled)
 
 
-def kernel(template, *, parallel=True):
+def kernel(template, *, parallel=True, chunksize=None):
     """Decorator: ``@kernel("void({f}[:, ::1], {f}[:, ::1])")`` -> :class:`Kernel`."""
 
     def wrap(pyfunc):
-        return Kernel(pyfunc, template, parallel)
+        return Kernel(pyfunc, template, parallel, chunksize)
 
     return wrap
 

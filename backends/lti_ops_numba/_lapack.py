@@ -1,16 +1,18 @@
 """LAPACK called from inside Numba kernels, through SciPy's Cython LAPACK table.
 
-``scipy.linalg.cython_lapack`` exports the addresses of the LAPACK it links; wrapped as
-ctypes function types they are callable from nopython code, where every argument is a
-pointer (Fortran convention) to a NumPy buffer. Nothing is compiled here: the kernels that
-call these functions compile them in.
+``scipy.linalg.cython_lapack`` exports the addresses of the LAPACK it links. Each routine
+is registered with LLVM under a symbol name of ours and called as a
+:class:`numba.types.ExternalFunction` of that name, with every argument a pointer (Fortran
+convention) to a NumPy buffer: compiled code refers to the routine by name, resolved when
+it is loaded, so the kernels that call it can be cached on disk (a ctypes function pointer
+would be baked into the code as an address of this process). Nothing is compiled here.
 """
 
 from __future__ import annotations
 
-import ctypes
-
+import llvmlite.binding
 import numpy as np
+from numba import types
 from numba.extending import get_cython_function_address
 
 from ._jit import helper
@@ -19,8 +21,10 @@ __all__ = ["GESDD", "singular_values", "singular_values_workspace"]
 
 
 def _routine(name, n_args):
-    address = get_cython_function_address("scipy.linalg.cython_lapack", name)
-    return ctypes.CFUNCTYPE(None, *([ctypes.c_void_p] * n_args))(address)
+    """The LAPACK routine `name` as an external function of `n_args` pointer arguments."""
+    symbol = f"lti_ops_numba_{name}"
+    llvmlite.binding.add_symbol(symbol, get_cython_function_address("scipy.linalg.cython_lapack", name))
+    return types.ExternalFunction(symbol, types.void(*([types.voidptr] * n_args)))
 
 
 # ?gesdd(jobz, m, n, a, lda, s, u, ldu, vt, ldvt, work, lwork, iwork, info)

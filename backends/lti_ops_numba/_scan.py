@@ -72,8 +72,9 @@ def scan(op, u, x0, method, control):
     return (y[..., 0, :] if op.siso else y), op.public_state(x.reshape(batch + (n,)))
 
 
+# prange iterations handed out one by one (chunk size 1): a slow core takes fewer
 @kernel("void({f}[:, ::1], {f}[:, ::1], {f}[:, ::1], {f}[:, ::1], {f}[::1], {f}[:, ::1], {f}[:, ::1], {f}[:, ::1], "
-        "boolean, {f}[:, ::1])")
+        "boolean, {f}[:, ::1])", chunksize=1)
 def _scan_lanes(lr, li, cbr, cbi, d, u, wr, wi, control, y):
     """SISO real-input, real-output channels, LANES at a time, on the input-scaled state.
 
@@ -86,7 +87,6 @@ def _scan_lanes(lr, li, cbr, cbi, d, u, wr, wi, control, y):
     channels, N = lr.shape
     L = u.shape[1]
     blocks = (channels + LANES - 1) // LANES
-    previous = numba.set_parallel_chunksize(1)  # blocks handed out one by one: a slow core takes fewer
     for block in numba.prange(blocks):
         c0 = block * LANES
         width = min(LANES, channels - c0)
@@ -110,7 +110,6 @@ def _scan_lanes(lr, li, cbr, cbi, d, u, wr, wi, control, y):
             base = n * ROWS * LANES
             for g in range(width):
                 wr[c0 + g, n], wi[c0 + g, n] = S[base + 4 * LANES + g], S[base + 5 * LANES + g]
-    numba.set_parallel_chunksize(previous)
 
 
 @helper
