@@ -11,6 +11,8 @@ import argparse
 import importlib
 import time
 
+import numpy as np
+
 from benchmarks._case import OURS, Row
 from benchmarks._peaks import PEAKS
 from benchmarks._timing import compare, first_call, peak_memory
@@ -27,14 +29,22 @@ def run_case(case, quick, peaks=None):
     ours = medians[OURS]
     unit = PEAKS[case.peak][0] if case.peak else ""
     peak_rate = (peaks or {}).get(case.peak)
+    truth = None if case.truth is None else np.asarray(case.truth())
     rows = []
     for name, func in case.contenders.items():
-        peak, out = peak_memory(func)
+        peak, out, result = peak_memory(func)
         rate = case.work / medians[name] / 1e9 if case.work else None
+        error = None if truth is None else relative_error(result, truth)
         rows.append(Row(case.name, name, medians[name], medians[name] / ours, peak, out,
                         first if name == OURS else None, case.bars.get(name), quick,
-                        rate, peak_rate, unit))
+                        rate, peak_rate, unit, error))
     return rows
+
+
+def relative_error(result, truth):
+    """max |result - truth| / max |truth|, the result converted to NumPy (torch, JAX) first."""
+    result = np.asarray(result.numpy() if hasattr(result, "numpy") and not isinstance(result, np.ndarray) else result)
+    return float(np.max(np.abs(result - truth)) / np.max(np.abs(truth)))
 
 
 def main(argv=None):

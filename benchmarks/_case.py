@@ -21,6 +21,9 @@ class Case:
     bytes that must cross the memory bus for a ``GB/s`` one. The report prints every
     contender's achieved rate and its percentage of that peak; `roofline` explains, where
     ours stays under 25 % of it, what bounds it instead.
+
+    `truth`, where given, is a zero-argument callable returning the exact result (float64
+    from the same inputs); each contender's error is then max |out - truth| / max |truth|.
     """
 
     name: str
@@ -31,6 +34,7 @@ class Case:
     work: float | None = None
     peak: str | None = None
     roofline: str = ""
+    truth: object = None
 
 
 @dataclass
@@ -47,6 +51,7 @@ class Row:
     rate: float | None = None  # achieved GFLOP/s or GB/s
     peak_rate: float | None = None  # the machine's peak in the same unit
     unit: str = ""
+    error: float | None = None
 
     @property
     def percent_of_peak(self):

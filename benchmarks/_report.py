@@ -20,8 +20,9 @@ def print_peaks(peaks):
 def print_rows(rows):
     for r in rows:
         first = f" first call {r.first:.2f}s" if r.first is not None else ""
+        error = f" error {r.error:.1e}" if r.error is not None else ""
         print(f"{r.case:58s} {r.contender:36s} {r.median * 1e3:10.2f} ms {r.ratio:8.2f}x "
-              f"{r.throughput:26s} {r.verdict}{first}", flush=True)
+              f"{r.throughput:26s} {r.verdict}{first}{error}", flush=True)
 
 
 def _versions():
@@ -67,17 +68,19 @@ def markdown(rows, memory, scaling, *, quick, seconds, peaks=None, notes=()):
         "on-disk cache, or compile on a cold cache). **rate** is the case's useful work (flops, "
         "or bytes that must cross the memory bus) over the median, and in brackets its "
         "percentage of the machine's peak that bounds it (the peaks table below; the roofline "
-        "notes explain the rows under 25 %). Other processes may have shared the two cores: "
-        "re-run to check.",
+        "notes explain the rows under 25 %). **error**, where a case has an exact (float64) "
+        "result, is max |out - exact| / max |exact|. Other processes may have shared the two "
+        "cores: re-run to check.",
         "",
-        "| case | contender | median (ms) | ratio | rate (% of peak) | peak (MiB) | bar | first call (s) |",
-        "|---|---|---:|---:|---:|---:|---|---:|",
+        "| case | contender | median (ms) | ratio | rate (% of peak) | error | peak (MiB) | bar | first call (s) |",
+        "|---|---|---:|---:|---:|---:|---:|---|---:|",
     ]
     for r in rows:
         first = f"{r.first:.2f}" if r.first is not None else ""
         peak = f"{r.peak / MIB:.1f}" if r.peak is not None else ""
-        lines.append(f"| {r.case} | {r.contender} | {r.median * 1e3:.2f} | {r.ratio:.2f} | {r.throughput} | {peak} "
-                     f"| {r.verdict} | {first} |")
+        error = f"{r.error:.1e}" if r.error is not None else ""
+        lines.append(f"| {r.case} | {r.contender} | {r.median * 1e3:.2f} | {r.ratio:.2f} | {r.throughput} | {error} "
+                     f"| {peak} | {r.verdict} | {first} |")
     if peaks:
         lines += _peak_lines(peaks)
     if notes:

@@ -32,7 +32,8 @@ def first_call(func):
 
 
 def peak_memory(func):
-    """(peak bytes allocated during one call beyond what existed before, bytes of its result).
+    """(peak bytes allocated during one call beyond what existed before, bytes of its result,
+    the result).
 
     tracemalloc sees every NumPy array buffer (and Python objects); it does not see the few
     small per-thread scratch arrays that Numba kernels allocate through their own runtime,
@@ -45,7 +46,7 @@ def peak_memory(func):
     result = func()
     peak = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
-    return peak, _nbytes(result)
+    return peak, _nbytes(result), result
 
 
 def _nbytes(result):

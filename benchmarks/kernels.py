@@ -1,10 +1,13 @@
 """SSM kernels: S4D (diagonal, Vandermonde) and S4 (DPLR, Cauchy + Woodbury + iFFT)
-against the naive NumPy forms of the S4 code."""
+against the naive NumPy forms of the S4 code and, for S4D, the strongest same-math peers: the
+two-level (blocked Vandermonde) form as one batched GEMM in NumPy, torch and jax.jit."""
 
 import numpy as np
 
 import lti_ops
 from benchmarks._case import OURS, Case
+
+TWO_LEVEL_BLOCK = 64  # sqrt(L) at L = 4096: the two exponential tables are then equally large
 
 
 def s4d_inputs(H, N, L, dtype="float32"):
@@ -23,17 +26,83 @@ def log_vandermonde_naive(w, x, L):
     return 2 * np.real(np.einsum("hn,hnl->hl", w, np.exp(x[..., None] * l)))
 
 
+def two_level(xp, w, x, L, J=TWO_LEVEL_BLOCK):
+    """2 Re sum_n w_n exp(l x_n) with l = J i + j: tables exp(J i x) (H, L/J, N) and
+    exp(j x) (H, N, J), then one real batched GEMM, [Re A, -Im A] @ [Re T; Im T], 2N deep.
+    `xp` is numpy, torch or jax.numpy; float32 tables from complex64 exponentials."""
+    H, N = x.shape
+    j = xp.arange(J, dtype=xp.float32)
+    i = xp.arange(L // J, dtype=xp.float32) * J
+    T = xp.exp(x[:, :, None] * j)  # (H, N, J)
+    A = w[:, None, :] * xp.exp(x[:, None, :] * i[None, :, None])  # (H, L/J, N)
+    lhs = xp.concatenate([xp.real(A), -xp.imag(A)], axis=-1)
+    rhs = xp.concatenate([xp.real(T), xp.imag(T)], axis=-2)
+    return 2 * xp.reshape(xp.matmul(lhs, rhs), (H, L))
+
+
+def _torch_two_level(w, x, L):
+    import torch
+
+    torch.set_num_threads(2)
+    wt, xt = torch.from_numpy(w), torch.from_numpy(x)
+
+    class _Torch:  # the numpy names two_level uses
+        float32, arange, exp, real, imag, matmul, reshape = (
+            torch.float32, torch.arange, torch.exp, torch.real, torch.imag, torch.matmul, torch.reshape)
+
+        @staticmethod
+        def concatenate(arrays, axis):
+            return torch.cat(arrays, dim=axis)
+
+    return lambda: two_level(_Torch, wt, xt, L)
+
+
+def _jax_two_level(w, x, L):
+    import jax
+    import jax.numpy as jnp
+
+    wj, xj = jnp.asarray(w), jnp.asarray(x)
+    f = jax.jit(lambda w, x: two_level(jnp, w, x, L))
+    return lambda: f(wj, xj).block_until_ready()
+
+
+def optional_peers(**makers):
+    """{name: callable} for the peers whose library imports (torch, JAX are optional)."""
+    peers = {}
+    for name, make in makers.items():
+        try:
+            peers[name] = make()
+        except ImportError:
+            pass
+    return peers
+
+
+def s4d_truth(ssm, dt, L):
+    """The float64 kernel of the (float32) layer's parameters."""
+    up = lti_ops.Diagonal(*(np.asarray(a, np.complex128) for a in (ssm.lam, ssm.B, ssm.C)), conj_sym=True)
+    return lambda: lti_ops.ssm_kernel(up, L, dt=np.asarray(dt, np.float64), method="zoh", kernel="xp")
+
+
 def s4d_case(quick):
     H, N, L = (64, 64, 1024) if quick else (256, 64, 4096)
     ssm, dt, x, w = s4d_inputs(H, N, L)
+    peers = optional_peers(**{
+        "torch two-level matmul": lambda: _torch_two_level(w, x, L),
+        "jax.jit two-level matmul": lambda: _jax_two_level(w, x, L),
+    })
     return Case(
         f"S4D kernel ZOH conj_sym H={H} N={N} L={L} c64->f32",
         {
-            OURS: lambda: lti_ops.ssm_kernel(ssm, L, dt=dt, method="zoh"),
+            OURS: lambda: lti_ops.ssm_kernel(ssm, L, dt=dt, method="zoh")[:, 0, 0],
+            "numpy two-level sgemm": lambda: two_level(np, w, x, L),
+            **peers,
             "numpy log_vandermonde_naive": lambda: log_vandermonde_naive(w, x, L),
-            "lti_ops kernel='xp'": lambda: lti_ops.ssm_kernel(ssm, L, dt=dt, method="zoh", kernel="xp"),
+            "lti_ops kernel='xp'": lambda: lti_ops.ssm_kernel(ssm, L, dt=dt, method="zoh", kernel="xp")[:, 0, 0],
         },
-        bars={"numpy log_vandermonde_naive": 25},
+        bars={"numpy two-level sgemm": 3, "numpy log_vandermonde_naive": 25},
+        work=4 * H * N * L,  # per channel, step and mode: Re(a t) = a_r t_r - a_i t_i, two FMAs
+        peak="fma_f32",
+        truth=lambda: s4d_truth(ssm, dt, L)()[:, 0, 0],
     )
 
 

@@ -35,6 +35,6 @@ def run(quick=False):
         for kernel in ("numba", "xp") if with_reference else ("numba",):
             if kernel == "numba":
                 func(kernel)  # compile outside the traced call
-            peak, out = peak_memory(lambda: func(kernel))
+            peak, out, _ = peak_memory(lambda: func(kernel))
             rows.append((name, kernel, peak / 2**20, out / 2**20, peak / out))
     return rows

@@ -43,10 +43,10 @@ MAX_THREADS = 128
 
 
 @register("ssm_kernel_diagonal", "cupy")
-def ssm_kernel_diagonal(xp, disc, L, dss):
+def ssm_kernel_diagonal(xp, disc, L, exponents):
     """CUDA twin of :func:`lti_ops.markov._diagonal_kernel` (same arguments and result)."""
-    W, logs, shift = markov.vandermonde_terms(xp, disc, L, dss)
-    factor, complex_out = markov.output_form(xp, disc, dss)
+    W, logs, shift = markov.vandermonde_terms(xp, disc, L, exponents)
+    factor, complex_out = markov.output_form(xp, disc, exponents)
     return _run(xp, W, logs, shift, disc.lam == 0, L, factor, complex_out)
 
 
