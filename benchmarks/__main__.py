@@ -50,7 +50,7 @@ def relative_error(result, truth):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
-    parser.add_argument("--only", nargs="*", choices=AREAS + ["memory", "scaling"], help="areas to run")
+    parser.add_argument("--only", nargs="*", choices=AREAS + ["memory", "scaling", "first_call"], help="areas to run")
     parser.add_argument("--gpu", action="store_true",
                         help="the CUDA kernels on CuPy arrays against the generic body and torch-CUDA peers")
     parser.add_argument("--out", default=None,
@@ -64,7 +64,7 @@ def main(argv=None):
     args.out = "docs/benchmarks.md" if args.out is None else args.out
     from benchmarks import _report  # SciPy's version goes in the report
 
-    selected = args.only or AREAS + ["memory", "scaling"]
+    selected = args.only or AREAS + ["memory", "scaling", "first_call"]
     start = time.time()
     from benchmarks import _peaks
 
@@ -79,8 +79,9 @@ def main(argv=None):
                 notes.append((case.name, case.roofline))
     memory = importlib.import_module("benchmarks.memory").run(args.quick) if "memory" in selected else []
     scaling = importlib.import_module("benchmarks.scaling").run(args.quick) if "scaling" in selected else []
+    first = importlib.import_module("benchmarks.first_call").run(args.quick) if "first_call" in selected else []
     text = _report.markdown(rows, memory, scaling, quick=args.quick, seconds=time.time() - start,
-                            peaks=peaks, notes=notes)
+                            peaks=peaks, notes=notes, first_calls=first)
     print(text)
     if args.out:
         with open(args.out, "w") as f:

@@ -51,7 +51,16 @@ def _peak_lines(peaks):
     return lines + [f"| `{name}` | {rate:.1f} {PEAKS[name][0]} | {PEAKS[name][1]} |" for name, rate in peaks.items()]
 
 
-def markdown(rows, memory, scaling, *, quick, seconds, peaks=None, notes=()):
+def _first_call_lines(first_calls):
+    lines = ["", "## First calls in a fresh process, the on-disk cache warm", "",
+             "`python -m benchmarks.first_call` in a new interpreter after one run of it filled "
+             "Numba's cache: seconds of each primitive's first call (imports excluded), and the "
+             "kernels it had to compile (none: all loaded from the cache).", "",
+             "| call | seconds | compiled |", "|---|---:|---|"]
+    return lines + [f"| {label} | {sec:.3f} | {', '.join(c) or 'none'} |" for label, sec, c in first_calls]
+
+
+def markdown(rows, memory, scaling, *, quick, seconds, peaks=None, notes=(), first_calls=()):
     mode = "`--quick` (small sizes, 3 repeats)" if quick else "full sizes"
     lines = [
         "# Benchmarks",
@@ -86,9 +95,11 @@ def markdown(rows, memory, scaling, *, quick, seconds, peaks=None, notes=()):
     if notes:
         lines += ["", "## Roofline notes", ""]
         lines += [f"- **{name}**: {note}" for name, note in notes]
+    if first_calls:
+        lines += _first_call_lines(first_calls)
     compile_rows = _compile_times()
     if compile_rows:
-        lines += ["", "## Numba compile times (first use, once per precision)", "",
+        lines += ["", "## Numba kernels' first use in the benchmark process (cache load or compilation)", "",
                   "| kernel | precision | seconds |", "|---|---|---:|"]
         lines += [f"| `{name}` | {d} | {s:.2f} |" for name, d, s in compile_rows]
     if memory:

@@ -6,6 +6,7 @@ float32 and float64 (papers.md §4 items 44-45). Tolerances are dtype-aware: bot
 compute the same formula in the same precision, so they differ by rounding only.
 """
 
+import pathlib
 import subprocess
 import sys
 
@@ -566,3 +567,36 @@ def test_hope_transfer_degenerate_sizes(dtype):
     fast, ref = _both(lti_ops.hope_transfer_at, h, ww)
     assert fast.shape == (3, 2, 7)
     _same(fast, ref, n=5)
+
+
+# --------------------------------------------------------------------------- the disk cache
+# (last in the file: run after the kernel tests, which fill the cache the first process finds)
+
+
+def test_a_second_process_loads_every_kernel_from_the_disk_cache():
+    """benchmarks/first_call.py calls every Numba-served primitive in a fresh interpreter;
+    after one such process has filled the cache, the next compiles nothing at all."""
+    root = pathlib.Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root))
+    try:
+        from benchmarks import first_call
+    finally:
+        sys.path.remove(str(root))
+    first_call.fresh_process()
+    again = first_call.fresh_process()
+    assert again["compile_events"] == 0, again
+    assert all(not c["compiled"] for c in again["calls"].values()), again
+
+
+def test_the_cache_stamp_covers_every_source_file_of_the_package(tmp_path):
+    """A kernel compiled in a helper's module is recompiled when that module changes:
+    the stamp digests all sources, not only the file defining the kernel."""
+    from lti_ops_numba import _cache
+
+    package = pathlib.Path(_cache.__file__).parent
+    for path in package.glob("*.py"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    assert _cache.source_stamp(tmp_path) == _cache.package_stamp()
+    helper = tmp_path / "_linalg.py"
+    helper.write_text(helper.read_text() + "\n# an edit\n")
+    assert _cache.source_stamp(tmp_path) != _cache.package_stamp()

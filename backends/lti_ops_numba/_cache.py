@@ -18,7 +18,7 @@ import pathlib
 import numba
 from numba.core import caching
 
-__all__ = ["KernelCache", "package_stamp"]
+__all__ = ["KernelCache", "package_stamp", "source_stamp"]
 
 
 def _locator(name):
@@ -28,9 +28,15 @@ def _locator(name):
 
 @functools.cache
 def package_stamp():
-    """SHA-256 over the sources of this package (sorted by name) and Numba's version."""
+    """:func:`source_stamp` of this package, read once per process."""
+    return source_stamp(pathlib.Path(__file__).parent)
+
+
+def source_stamp(directory):
+    """SHA-256 over the ``*.py`` files of `directory` (names and contents, sorted by name)
+    and Numba's version."""
     digest = hashlib.sha256(numba.__version__.encode())
-    for path in sorted(pathlib.Path(__file__).parent.glob("*.py")):
+    for path in sorted(pathlib.Path(directory).glob("*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
