@@ -21,6 +21,8 @@ PEAKS = {
     "fma_f32": ("GFLOP/s", "Numba FMA loop, float32, all cores, data in L1"),
     "fma_f64": ("GFLOP/s", "Numba FMA loop, float64, all cores, data in L1"),
     "triad": ("GB/s", "Numba STREAM triad, float64, 3 x 256 MiB, all cores"),
+    "div_f32": ("Gdiv/s", "Numba loop of independent divisions, float32, all cores, data in L1"),
+    "div_f64": ("Gdiv/s", "Numba loop of independent divisions, float64, all cores, data in L1"),
 }
 
 
@@ -85,6 +87,31 @@ def _triad(n=2**25):
     return 3 * 8 * n / _best(lambda: triad(a, b, c, 3.0)) / 1e9
 
 
+def _div(dtype, rounds=4000):
+    """Quotients per second when nothing else limits: each element divided anew each round
+    (the Cauchy kernels' bound: one division per node and mode pair)."""
+    import numba
+
+    @numba.njit(fastmath={"contract"}, error_model="numpy")  # no zero-division branch: a SIMD loop
+    def quotients(acc, num, rounds):
+        for _ in range(rounds):
+            for j in range(acc.shape[0]):
+                acc[j] = num[j] / (acc[j] + num[j])
+
+    @numba.njit(parallel=True)
+    def loop(x, rounds, parts):
+        out = np.zeros(parts, x.dtype)
+        for p in numba.prange(parts):
+            acc = x.copy()
+            quotients(acc, x, rounds)
+            out[p] = acc.sum()
+        return out
+
+    x = np.full(_FMA_WIDTH, 0.5, dtype)
+    parts = numba.get_num_threads()
+    return _FMA_WIDTH * rounds * parts / _best(lambda: loop(x, rounds, parts)) / 1e9
+
+
 def measure():
     """``{peak name: rate}`` for every entry of :data:`PEAKS` (about ten seconds)."""
     return {
@@ -93,6 +120,8 @@ def measure():
         "fma_f32": _fma(np.float32),
         "fma_f64": _fma(np.float64),
         "triad": _triad(),
+        "div_f32": _div(np.float32),
+        "div_f64": _div(np.float64),
     }
 
 

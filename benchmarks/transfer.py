@@ -26,6 +26,8 @@ def diagonal_case(quick):
         },
         bars={"numpy broadcast Cauchy": 25},
         note="kernel='xp' left out: about a minute per call at this size",
+        work=H * K * (N // 2),  # one division per node and conjugate pair (the Cauchy kernels' bound)
+        peak="div_f64",
     )
 
 
