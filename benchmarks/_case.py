@@ -73,3 +73,15 @@ class Row:
         if self.quick:
             return f"≥ {self.bar:g}× at full size"
         return f"≥ {self.bar:g}×: " + ("met" if self.ratio >= self.bar else f"MISSED ({self.ratio / self.bar:.0%} of it)")
+
+
+def optional_peers(**makers):
+    """{name: callable} of the peers whose library imports: each maker builds its
+    zero-argument callable, or raises ImportError (torch and JAX are optional)."""
+    peers = {}
+    for name, make in makers.items():
+        try:
+            peers[name] = make()
+        except ImportError:
+            pass
+    return peers

@@ -5,7 +5,7 @@ two-level (blocked Vandermonde) form as one batched GEMM in NumPy, torch and jax
 import numpy as np
 
 import lti_ops
-from benchmarks._case import OURS, Case
+from benchmarks._case import OURS, Case, optional_peers
 
 TWO_LEVEL_BLOCK = 64  # sqrt(L) at L = 4096: the two exponential tables are then equally large
 
@@ -64,17 +64,6 @@ def _jax_two_level(w, x, L):
     wj, xj = jnp.asarray(w), jnp.asarray(x)
     f = jax.jit(lambda w, x: two_level(jnp, w, x, L))
     return lambda: f(wj, xj).block_until_ready()
-
-
-def optional_peers(**makers):
-    """{name: callable} for the peers whose library imports (torch, JAX are optional)."""
-    peers = {}
-    for name, make in makers.items():
-        try:
-            peers[name] = make()
-        except ImportError:
-            pass
-    return peers
 
 
 def s4d_truth(ssm, dt, L):
