@@ -46,7 +46,7 @@ __all__ = ["spectral_product"]
 
 WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 BLOCK_BYTES = 1 << 21  # buffers of one block of rows (per thread): about the L2 cache of a core
-BLOCK_TRANSFORMS = 8  # but at least this many transforms: pocketfft runs 4 to 16 of them at once in SIMD lanes
+BLOCK_TRANSFORMS = 8  # at least this many transforms, and a multiple: pocketfft runs 4 to 16 at once in SIMD lanes
 SERIAL_SAMPLES = 1 << 16  # below this many samples (rows x n) one thread does it all
 
 _pool = None
@@ -91,6 +91,8 @@ class _Job:
         self.out = np.empty(batch + ((P,) if mimo else ()) + (n_out,), u.dtype)
         self.out_rows = self.out.reshape(self.rows, P, n_out)
         rows = max(BLOCK_BYTES // self._row_bytes(P, M), -(-BLOCK_TRANSFORMS // max(P, M)))
+        if rows >= BLOCK_TRANSFORMS:  # whole SIMD groups: pocketfft does the rest one by one
+            rows -= rows % BLOCK_TRANSFORMS
         self.block_rows = max(1, min(self.rows, rows))
 
     def _row_bytes(self, P, M):
