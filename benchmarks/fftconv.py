@@ -64,12 +64,13 @@ def _flops(B, H, L):
 
 ROOFLINE = (
     "bounded by arithmetic, not memory: the conventional FFT flop count at the sgemm peak takes "
-    "longer than reading u and k and writing y at the triad bandwidth (about 2x longer at "
-    "L = 4096, 3x at L = 16384). FFT butterflies are adds, shuffles and strided loads more than "
-    "FMAs, so no FFT reaches a matmul's rate: pocketfft's own transforms of in-cache rows run at "
-    "about 15-20 % of sgemm on this machine, and lti_ops spends most of its time inside them "
-    "(the product and the copies are one pass over cache-resident blocks). The `fma_f32` peak "
-    "(a Numba loop) reads below what pocketfft achieves here, so sgemm is the roof used. torch "
+    "longer than reading u and k and writing y at the triad bandwidth (2.1x longer at L = 4096, "
+    "2.4x at L = 16384). FFT butterflies are adds, shuffles and strided loads more than FMAs, so "
+    "no FFT reaches a matmul's rate: pocketfft's own transforms of in-cache rows run at about "
+    "20 GFLOP/s per core here (about 20 % of an undisturbed sgemm on both cores), and lti_ops "
+    "spends most of its time inside them (the product and the copies are one pass over "
+    "cache-resident blocks). The roof is sgemm because the `fma_f32` peak (a Numba loop on all "
+    "cores) swings between 16 and 235 GFLOP/s from run to run on this shared machine. torch "
     "and JAX allocate outside tracemalloc's view: their peak column is not measured."
 )
 
@@ -103,7 +104,8 @@ def causal_case(quick):
 
 
 def large_case(quick):
-    """Memory traffic dominates: the result alone is 512 MiB (a tenth at the quick size)."""
+    """A result of 512 MiB (16 MiB at the quick size): the peers' whole-batch spectra, about
+    3 GiB, and their page faults dominate their time; lti_ops' peak stays near the result."""
     B, H, L = (2, 256, 8192) if quick else (8, 1024, 16384)
     rng = np.random.default_rng(1)
     u = rng.standard_normal((B, H, L), dtype=np.float32)
