@@ -557,6 +557,26 @@ def test_fftconv_result_owns_exactly_its_memory(dtype, mode, mimo):
     assert y.base is None or y.base.nbytes == y.nbytes
 
 
+def test_fftconv_concurrent_calls_share_the_pool():
+    """Calls from several threads at once (a threaded Dask scheduler, say) share the worker
+    pool without blocking each other, and each gives exactly its serial result (a block's
+    arithmetic does not depend on the thread that does it)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from unittest import mock
+
+    from lti_ops_numba import _fft
+
+    rng = np.random.default_rng(7)
+    u = rng.standard_normal((6, 8, 16, 300)).astype(np.float32)
+    k = rng.standard_normal((16, 200)).astype(np.float32)
+    with mock.patch.multiple(_fft, BLOCK_BYTES=1, BLOCK_TRANSFORMS=3, SERIAL_SAMPLES=0, WORKERS=2):
+        serial = [lti_ops.fftconv(x, k) for x in u]
+        with ThreadPoolExecutor(6) as callers:
+            concurrent = list(callers.map(lambda x: lti_ops.fftconv(x, k), list(u) * 4))
+    for i, y in enumerate(concurrent):
+        np.testing.assert_array_equal(y, serial[i % len(u)])
+
+
 def test_fftconv_float32_is_neither_copied_nor_upcast():
     """Peak traced memory of a float32 call: the result, the kernel spectrum and the block
     buffers (made small here), well under two results; a copy of `u` adds one result, an
