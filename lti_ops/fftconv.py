@@ -167,7 +167,7 @@ def fftconv(u, k, *, mode="causal", D=None, k_backward=None, mimo=False, kernel=
     else:
         taps, n, n_out = _linear_kernel(xp, k, kb, Lu, mode)
     product = _dispatch.resolve("fftconv", kernel, xp, _spectral_product)
-    y = product(xp, u, taps, n, bool(mimo))[..., :n_out]
+    y = product(xp, u, taps, n, n_out, bool(mimo))
     y = y if y.dtype == dtype else xp.astype(y, dtype)
     P = k.shape[-3] if mimo else None
     return y if D is None else y + _feedthrough(xp, u, D, n_out, P)
@@ -364,10 +364,11 @@ def _circular_kernel(xp, k, kb, Lu):
     return kernel + xp.flip(_fold(xp, kb, Lu), axis=-1)  # lag -(1+j) is Lu - 1 - j
 
 
-def _spectral_product(xp, u, kernel, n, mimo):
-    """Length-n circular convolution of u and kernel (zero-padded to n)."""
+def _spectral_product(xp, u, kernel, n, n_out, mimo):
+    """First `n_out` samples of the length-n circular convolution of u and kernel (both
+    zero-padded to n). The kernels registered as "fftconv" take these arguments."""
     if 0 in tuple(u.shape) + tuple(kernel.shape):  # an empty batch (torch's MKL FFT fails)
-        return _empty_result(xp, u, kernel, n, mimo)
+        return _empty_result(xp, u, kernel, n_out, mimo)
     if _xp.is_complex(xp, u.dtype):
         forward, inverse = xp.fft.fft, xp.fft.ifft
     else:
@@ -377,7 +378,7 @@ def _spectral_product(xp, u, kernel, n, mimo):
         Y = xp.sum(K * xp.expand_dims(U, axis=-3), axis=-2)  # (..., P, M, F) -> (..., P, F)
     else:
         Y = K * U
-    return inverse(Y, n=n)
+    return inverse(Y, n=n)[..., :n_out]
 
 
 def _empty_result(xp, u, kernel, n, mimo):

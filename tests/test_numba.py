@@ -510,6 +510,101 @@ def test_fftconv(dtype, mode, data):
     _same(fast, ref, n=Lu + Lk, cond=10)
 
 
+@st.composite
+def _fftconv_operands(draw, dtype):
+    """(u, k, k_backward or None, mimo): batch axes that broadcast (u or k repeated over the
+    other's axes), real or complex."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    Lu, Lk, mimo = draw(st.integers(1, 40)), draw(st.integers(1, 50)), draw(st.booleans())
+    B, H = draw(st.integers(1, 4)), draw(st.integers(1, 5))
+    u_batch, k_batch = draw(st.sampled_from([((B, H), (H,)), ((B, 1), (H,)), ((H,), (B, H)), ((B, H), (B, H)),
+                                             ((1,), ())]))
+    io = (draw(st.integers(1, 3)), draw(st.integers(1, 3))) if mimo else ()
+    u = rng.standard_normal(u_batch + io[1:] + (Lu,)).astype(dtype)
+    k = rng.standard_normal(k_batch + io + (Lk,)).astype(dtype)
+    if draw(st.booleans()):
+        u = u + 1j * u[..., ::-1]
+    kb = k[..., ::-1] if draw(st.booleans()) else None
+    return u, k, kb, mimo
+
+
+@pytest.mark.parametrize("mode", ["causal", "full", "circular"])
+@given(data=st.data())
+def test_fftconv_in_blocks_on_threads(dtype, mode, data):
+    """Tiny blocks on two threads: blocks cross kernel rows and batch axes; with pocketfft's
+    out= and with the scipy.fft fallback."""
+    from unittest import mock
+
+    from lti_ops_numba import _fft
+
+    u, k, kb, mimo = data.draw(_fftconv_operands(dtype))
+    patches = dict(BLOCK_BYTES=1, BLOCK_TRANSFORMS=data.draw(st.integers(1, 5)), SERIAL_SAMPLES=0, WORKERS=2)
+    if data.draw(st.booleans()):
+        patches["_pocketfft"] = None
+    with mock.patch.multiple(_fft, **patches):
+        fast, ref = _both(lti_ops.fftconv, u, k, mode=mode, k_backward=kb, mimo=mimo)
+    _same(fast, ref, n=u.shape[-1] + k.shape[-1], cond=10 * (1 + (kb is not None)) * (k.shape[-2] if mimo else 1))
+
+
+@pytest.mark.parametrize("mode", ["causal", "full", "circular"])
+@pytest.mark.parametrize("mimo", [False, True])
+def test_fftconv_result_owns_exactly_its_memory(dtype, mode, mimo):
+    """No view into the length-n inverse transform (it would keep a buffer ~2x the result alive)."""
+    rng = np.random.default_rng(5)
+    u = rng.standard_normal((3, 4, 2, 300) if mimo else (3, 4, 300)).astype(dtype)
+    k = rng.standard_normal((4, 3, 2, 200) if mimo else (4, 200)).astype(dtype)
+    y = lti_ops.fftconv(u, k, mode=mode, mimo=mimo, kernel="numba")
+    assert y.dtype == np.dtype(dtype) and y.flags.c_contiguous
+    assert y.base is None or y.base.nbytes == y.nbytes
+
+
+def test_fftconv_concurrent_calls_share_the_pool():
+    """Calls from several threads at once (a threaded Dask scheduler, say) share the worker
+    pool without blocking each other, and each gives exactly its serial result (a block's
+    arithmetic does not depend on the thread that does it)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from unittest import mock
+
+    from lti_ops_numba import _fft
+
+    rng = np.random.default_rng(7)
+    u = rng.standard_normal((6, 8, 16, 300)).astype(np.float32)
+    k = rng.standard_normal((16, 200)).astype(np.float32)
+    with mock.patch.multiple(_fft, BLOCK_BYTES=1, BLOCK_TRANSFORMS=3, SERIAL_SAMPLES=0, WORKERS=2):
+        serial = [lti_ops.fftconv(x, k) for x in u]
+        with ThreadPoolExecutor(6) as callers:
+            concurrent = list(callers.map(lambda x: lti_ops.fftconv(x, k), list(u) * 4))
+    for i, y in enumerate(concurrent):
+        np.testing.assert_array_equal(y, serial[i % len(u)])
+
+
+def test_fftconv_float32_is_neither_copied_nor_upcast():
+    """Peak traced memory of a float32 call: the result, the kernel spectrum and the block
+    buffers (made small here), well under two results; a copy of `u` adds one result, an
+    upcast to float64 three."""
+    import gc
+    import tracemalloc
+    from unittest import mock
+
+    from lti_ops_numba import _fft
+
+    rng = np.random.default_rng(6)
+    u = rng.standard_normal((8, 32, 2048)).astype(np.float32)  # result 2 MiB, kernel spectrum 0.5 MiB
+    k = rng.standard_normal((32, 2048)).astype(np.float32)
+    with mock.patch.multiple(_fft, BLOCK_BYTES=1, BLOCK_TRANSFORMS=8):  # 0.5 MiB of buffers per thread
+        lti_ops.fftconv(u, k)  # compiled, pool started
+        gc.collect()
+        tracemalloc.start()
+        try:
+            base = tracemalloc.get_traced_memory()[0]
+            y = lti_ops.fftconv(u, k)
+            peak = tracemalloc.get_traced_memory()[1] - base
+        finally:
+            tracemalloc.stop()
+    assert y.dtype == np.float32
+    assert peak < 2 * y.nbytes, f"peak {peak / y.nbytes:.2f} x the result"
+
+
 # --------------------------------------------------------------------------- HOPE
 
 

@@ -24,10 +24,10 @@ __all__ = ["spectral_product"]
 
 
 @register("fftconv", "cupy")
-def spectral_product(xp, u, kernel, n, mimo):
+def spectral_product(xp, u, kernel, n, n_out, mimo):
     """Twin of :func:`lti_ops.fftconv._spectral_product` (same arguments and result)."""
     if 0 in tuple(u.shape) + tuple(kernel.shape):
-        return _empty_result(xp, u, kernel, n, mimo)
+        return _empty_result(xp, u, kernel, n_out, mimo)
     fft = fft_module(xp)
     complex_ = _xp.is_complex(xp, u.dtype)
     forward, inverse = (fft.fft, fft.ifft) if complex_ else (fft.rfft, fft.irfft)
@@ -41,7 +41,7 @@ def spectral_product(xp, u, kernel, n, mimo):
     else:
         Y = K * U
     del U, K
-    return inverse(Y, n=n, axis=-1, overwrite_x=True)  # Y is ours: no defensive copy
+    return inverse(Y, n=n, axis=-1, overwrite_x=True)[..., :n_out]  # Y is ours: no defensive copy
 
 
 def fft_module(xp):
