@@ -1,10 +1,20 @@
-"""The diagonal recurrence (S4D's recurrent mode) against a NumPy step loop."""
+"""The diagonal recurrence (S4D's recurrent mode) against a NumPy step loop, a plain Numba
+loop and ``jax.lax.scan`` under ``jax.jit``.
+
+Work: per mode and step, λw (a complex product, 6 flops) + u (1) and Re(c̄ w) accumulated
+into y (2 multiplies, 2 adds): 11 real flops, B H (N/2) L 11 in all for the N/2 listed
+conjugate-pair modes; the feed-through and the factor 2 are not counted.
+"""
 
 import numpy as np
 
 import lti_ops
 from benchmarks._case import OURS, Case
 from benchmarks.kernels import s4d_inputs
+
+NUMBA = "numba loop (prange over B·H, modes inner)"
+JAX = "jax.jit lax.scan over time"
+FLOPS_PER_MODE_STEP = 11
 
 
 def step_loop(lam, b, c, u):
@@ -17,21 +27,89 @@ def step_loop(lam, b, c, u):
     return y
 
 
+def numba_loop():
+    """The plain Numba loop a user writes: one (batch, channel) per ``prange`` iteration,
+    time outer, modes inner on split real/imaginary float32 arrays (measured 1.4x faster
+    than the same loop on complex64 arrays), fastmath so the sum over modes vectorizes;
+    None without Numba."""
+    try:
+        import numba
+    except ImportError:
+        return None
+
+    @numba.njit(parallel=True, fastmath=True)
+    def scan(lr, li, br, bi, cr, ci, u):
+        B, H, L = u.shape
+        N = lr.shape[1]
+        y = np.empty_like(u)
+        for i in numba.prange(B * H):
+            b, h = i // H, i % H
+            xr, xi = np.zeros(N, u.dtype), np.zeros(N, u.dtype)
+            for l in range(L):
+                ul, acc = u[b, h, l], u.dtype.type(0)
+                for n in range(N):
+                    tr = lr[h, n] * xr[n] - li[h, n] * xi[n] + br[h, n] * ul
+                    ti = lr[h, n] * xi[n] + li[h, n] * xr[n] + bi[h, n] * ul
+                    xr[n], xi[n] = tr, ti
+                    acc += cr[h, n] * tr - ci[h, n] * ti
+                y[b, h, l] = 2 * acc
+        return y
+
+    return scan
+
+
+def jax_scan():
+    """``jax.lax.scan`` over time of the complex64 step on the (B, H, N) state, jitted;
+    None without JAX."""
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return None
+
+    @jax.jit
+    def scan(lam, b, c, u):
+        def step(x, ul):
+            x = lam * x + b * ul[..., None]
+            return x, 2 * jnp.real(jnp.sum(c * x, axis=-1))
+
+        x0 = jnp.zeros(u.shape[:-1] + lam.shape[-1:], lam.dtype)
+        _, y = jax.lax.scan(step, x0, jnp.moveaxis(u, -1, 0))
+        return jnp.moveaxis(y, 0, -1)
+
+    return lambda *args: scan(*args).block_until_ready()
+
+
 def scan_case(quick):
     B, H, N, L = (2, 64, 64, 1024) if quick else (8, 256, 64, 4096)
     ssm, dt, _, _ = s4d_inputs(H, N, L)
     disc = lti_ops.discretize(ssm, dt, "zoh")
     u = np.random.default_rng(0).standard_normal((B, H, L)).astype(np.float32)
     lam, b, c = disc.lam, disc.B[..., 0], disc.C[..., 0, :]
+    contenders = {
+        OURS: lambda: lti_ops.scan(disc, u),
+        "numpy step loop": lambda: step_loop(lam, b, c, u),
+        "lti_ops kernel='xp' (prefix scan)": lambda: lti_ops.scan(disc, u, kernel="xp"),
+    }
+    bars = {"numpy step loop": 20}
+    loop = numba_loop()
+    if loop is not None:
+        parts = [np.ascontiguousarray(f(v), dtype=np.float32) for v in (lam, b, c) for f in (np.real, np.imag)]
+        contenders[NUMBA] = lambda: loop(*parts, u)
+        bars[NUMBA] = 1.5
+    jitted = jax_scan()
+    if jitted is not None:
+        import jax.numpy as jnp
+
+        args = [jnp.asarray(v) for v in (lam, b, c, u)]
+        contenders[JAX] = lambda: jitted(*args)
     return Case(
         f"diagonal scan B={B} H={H} N={N} L={L} f32 (conj_sym)",
-        {
-            OURS: lambda: lti_ops.scan(disc, u),
-            "numpy step loop": lambda: step_loop(lam, b, c, u),
-            "lti_ops kernel='xp' (prefix scan)": lambda: lti_ops.scan(disc, u, kernel="xp"),
-        },
-        bars={"numpy step loop": 20},
+        contenders,
+        bars=bars,
         repeat=3,
+        work=float(FLOPS_PER_MODE_STEP) * B * H * lam.shape[-1] * L,
+        peak="fma_f32",
     )
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import array_api_compat as _compat
 
-__all__ = ["KERNELS", "REGISTRY", "ENGINES", "Registry", "register", "resolve"]
+__all__ = ["KERNELS", "REGISTRY", "ENGINES", "Registry", "fused", "register", "resolve"]
 
 KERNELS = ("auto", "xp", "numba", "cupy")
 
@@ -125,6 +125,21 @@ def resolve(primitive, kernel, xp, generic, *, registry=None):
     if kernel == "auto":
         return _auto(primitive, xp, generic, registry)
     return _forced(primitive, ENGINES[kernel], xp, registry)
+
+
+def fused(primitive, kernel, xp, *, registry=None):
+    """The engine kernel that `kernel` selects for `primitive` on namespace `xp`, or None.
+
+    For a primitive that only some engines fuse from smaller ones (HOPE's nodes and sum,
+    say): the caller takes the fused kernel where one is registered and otherwise runs its
+    unfused route, whose own :func:`resolve` calls validate `kernel` and raise as usual.
+    Never raises; None for ``"xp"``, an invalid name, or an engine that lacks `primitive`.
+    """
+    registry = registry or REGISTRY
+    for engine in ENGINES.values():
+        if kernel in ("auto", engine.name) and engine.serves_namespace(xp):
+            return registry.kernels.get((primitive, engine.name)) if registry.load(engine.name) is None else None
+    return None
 
 
 def _auto(primitive, xp, generic, registry):

@@ -261,16 +261,19 @@ def _complex_dtype(xp, dtype, default_real):
     return dtype
 
 
-def _nodes(xp, L, d, ctype):
-    """Nodes for a real step array `d` (any shape), complex `ctype`, shape d.shape + (L,)."""
-    real = _xp.real_dtype(xp, ctype)
-    dev = _xp.common_device(d)
+def _circle(xp, L, real, dev):
+    """(cos, sin) of the half angles pi j / L, j = 0 ... L-1, with sin >= 0: the (L,) factors
+    of the nodes, shared by every step (:func:`_nodes` and the fused kernels)."""
     j = xp.arange(L, dtype=real, device=dev)
     upper = 2 * j > L
     half = xp.where(upper, L - j, j) * (math.pi / L)  # in [0, pi/2]
     c = xp.where(2 * j == L, xp.zeros_like(half), xp.cos(half))
-    c = xp.where(upper, -c, c)
-    s = xp.sin(half)
+    return xp.where(upper, -c, c), xp.sin(half)
+
+
+def _nodes(xp, L, d, ctype):
+    """Nodes for a real step array `d` (any shape), complex `ctype`, shape d.shape + (L,)."""
+    c, s = _circle(xp, L, _xp.real_dtype(xp, ctype), _xp.common_device(d))
     X, Y = d[..., None] * c, xp.broadcast_to(s, d.shape + (L,))
     scale = xp.maximum(xp.abs(X), Y)
     X, Y = X / scale, Y / scale
@@ -410,6 +413,9 @@ def hope_transfer(h, dt, L, *, kernel="auto"):
     xp = _markov(h)
     ctype = _promote(xp, h, dt)
     d = _step(xp, dt, h, ctype)
+    fused = _dispatch.fused("hope_samples", kernel, xp)  # nodes and sum in one pass
+    if fused is not None:
+        return fused(xp, xp.astype(h, ctype), d, L)
     return hope_transfer_at(h, _nodes(xp, L, d, ctype), kernel=kernel)
 
 

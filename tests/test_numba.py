@@ -6,7 +6,9 @@ float32 and float64 (papers.md §4 items 44-45). Tolerances are dtype-aware: bot
 compute the same formula in the same precision, so they differ by rounding only.
 """
 
+import importlib
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -149,6 +151,22 @@ def test_dplr_kernel_with_a_mode_on_a_root_of_unity_falls_back_like_the_referenc
     _same(*_both(lti_ops.ssm_kernel, sys, 8), n=16)
     with pytest.raises(ValueError, match="C cannot be recovered"):
         lti_ops.ssm_kernel(sys, 8, c_is_tilde=True, kernel="numba")
+
+
+# float64 arithmetic in LLVM IR: an op on doubles (scalar or vector), a float -> double
+# extension, or a double-precision LLVM intrinsic (fma, sqrt, ...)
+_DOUBLE_OPS = re.compile(r"= (?:fadd|fsub|fmul|fdiv|fneg|frem|fpext)\b[^\n]*\bdouble\b|@llvm\.\w+\.(?:v\d+)?f64\b")
+
+
+@pytest.mark.parametrize("module, name", [("_cauchy", "_cauchy_kernel"), ("_hope", "_horner"), ("_hope", "_mobius_horner")])
+def test_float32_kernel_computes_in_single_precision(module, name):
+    """The float32 specialization does no float64 arithmetic anywhere (its hot loops
+    included): an int literal (``2 * x``, ``1 / x``) or a ``1j`` promotes float32 and
+    complex64 to float64 / complex128 in Numba, which halves the SIMD width and, for the
+    complex64 DPLR kernel, cost most of its speed-up over complex128."""
+    kernel = getattr(importlib.import_module(f"lti_ops_numba.{module}"), name)
+    found = _DOUBLE_OPS.findall(kernel.llvm_ir(np.float32))
+    assert not found, f"{module}.{name} (float32) does float64 arithmetic: {found[:3]}"
 
 
 # --------------------------------------------------------------------------- transfer

@@ -110,7 +110,10 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, o
                 _pair(x, y, scl, lr[b, n], li[b, n], conj, sr, si, tr, ti)
                 for q in range(XY):
                     _mac(accr[q], acci[q], wr[b, q, n], wi[b, q, n], sr, si, tr, ti)
-        _woodbury(accr, acci, p, r, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, :, k0 : k0 + kn])
+        if XY == 4 and p == 1 and r == 1:  # SISO rank 1 (S4): vectorized over the nodes
+            _woodbury_siso1(acc, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, 0, k0 : k0 + kn])
+        else:
+            _woodbury(accr, acci, p, r, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, :, k0 : k0 + kn])
         finite[t] = _all_finite(out[b, :, k0 : k0 + kn])
 
 
@@ -132,9 +135,10 @@ def _scales(zabs, lam_max, conj):
     for k in range(zabs.shape[0]):
         big |= conj and zabs[k] > UNSCALED_LIMIT
     t = np.ones_like(zabs)
+    one = zabs.dtype.type(1)
     if big:
         for k in range(zabs.shape[0]):
-            t[k] = 1 / max(1, zabs[k], lam_max)
+            t[k] = one / max(one, zabs[k], lam_max)
     return t, big
 
 
@@ -147,8 +151,8 @@ def _conj_pair(x, y, t, lr, li):
     multiplied (1/den = t^2/(t^2 den)), so |den|^2 cannot overflow. inf/NaN on an exact hit."""
     dx, yt, lt = (x - lr) * t, y * t, li * t
     den_r = dx * dx - (yt - lt) * (yt + lt)
-    den_i = 2 * dx * yt
-    q = 2 * t / (den_r * den_r + den_i * den_i)
+    den_i = (dx + dx) * yt  # not 2 * dx: an int literal would promote float32 to float64
+    q = (t + t) / (den_r * den_r + den_i * den_i)
     rr, ri = den_r * q, -den_i * q  # 2 t conj(den') / |den'|^2
     return dx * rr - yt * ri, dx * ri + yt * rr, -lt * ri, lt * rr
 
@@ -158,12 +162,13 @@ def _pair(zr, zi, scale, lr, li, conj, sr, si, tr, ti):
     """s and t of :func:`_conj_pair` (conj), or s = t = 1/(z - lam), over a block of nodes.
     Then w/(z - lam) + conj(w)/(z - conj lam) = Re(w) s + i Im(w) t, and w/(z - lam)
     likewise: the conjugate pair costs no more multiply-adds than one mode."""
+    one = zr.dtype.type(1)
     for k in range(zr.shape[0]):
         if conj:
             sr[k], si[k], tr[k], ti[k] = _conj_pair(zr[k], zi[k], scale[k], lr, li)
         else:
             dr, di = zr[k] - lr, zi[k] - li
-            inv = 1 / (dr * dr + di * di)
+            inv = one / (dr * dr + di * di)
             sr[k], si[k] = dr * inv, -di * inv
             tr[k], ti[k] = sr[k], si[k]
 
@@ -213,8 +218,8 @@ def _one_conj_term(x, y, t, lr, li, wr, wi):
     R = 2 t conj(den')/|den'|^2, a = Re(w) dx - Im(w) lt, b = Re(w) yt."""
     dx, yt, lt = (x - lr) * t, y * t, li * t
     den_r = dx * dx - ((y - li) * t) * ((y + li) * t)
-    den_i = 2 * dx * yt
-    q = 2 * t / (den_r * den_r + den_i * den_i)
+    den_i = (dx + dx) * yt
+    q = (t + t) / (den_r * den_r + den_i * den_i)
     rr, ri = den_r * q, -den_i * q
     a, b = wr * dx - wi * lt, wr * yt
     return a * rr - b * ri, a * ri + b * rr
@@ -223,9 +228,10 @@ def _one_conj_term(x, y, t, lr, li, wr, wi):
 @helper
 def _one(zr, zi, lr, li, wr, wi, accr, acci):
     """acc += w/(z - lam) in one loop."""
+    one = zr.dtype.type(1)
     for k in range(zr.shape[0]):
         dr, di = zr[k] - lr, zi[k] - li
-        inv = 1 / (dr * dr + di * di)
+        inv = one / (dr * dr + di * di)
         accr[k] += wr * dr * inv + wi * di * inv
         acci[k] += wi * dr * inv - wr * di * inv
 
@@ -239,6 +245,34 @@ def _mac(accr, acci, wr, wi, sr, si, tr, ti):
 
 
 @helper
+def _woodbury_siso1(acc, zr, zi, times_z, out):
+    """out[k] = (k00 - k01 k10 / (1 + k11)) (times z_k) at each node k of a block, from the
+    flat accumulator of :func:`_cauchy_kernel` (rows k00, k01, k10, k11 real at q NODE_BLOCK,
+    imaginary at (4 + q) NODE_BLOCK): real arithmetic in the working precision, the division
+    by Smith's algorithm with selects, so the loop over nodes vectorizes (the scalar complex
+    form cost as much as the Cauchy sums in float32)."""
+    nb = NODE_BLOCK
+    one = zr.dtype.type(1)
+    for k in range(zr.shape[0]):
+        # num = k01 k10, den = 1 + k11
+        nr = acc[nb + k] * acc[2 * nb + k] - acc[5 * nb + k] * acc[6 * nb + k]
+        ni = acc[nb + k] * acc[6 * nb + k] + acc[5 * nb + k] * acc[2 * nb + k]
+        dr, di = one + acc[3 * nb + k], acc[7 * nb + k]
+        big = abs(dr) >= abs(di)
+        a, c = (dr, di) if big else (di, dr)
+        ratio = c / a
+        inv = one / (a + c * ratio)
+        # num / den: (nr + ni ratio, ni - nr ratio) / d if |dr| >= |di|, else
+        # (nr ratio + ni, ni ratio - nr) / d
+        qr = ((nr + ni * ratio) if big else (nr * ratio + ni)) * inv
+        qi = ((ni - nr * ratio) if big else (ni * ratio - nr)) * inv
+        gr, gi = acc[k] - qr, acc[4 * nb + k] - qi
+        if times_z:
+            gr, gi = gr * zr[k] - gi * zi[k], gr * zi[k] + gi * zr[k]
+        out[k] = _cx(gr, gi, out)
+
+
+@helper
 def _woodbury(accr, acci, p, r, zr, zi, times_z, out):
     """out[i*m + j, k] = (k00 - k01 (I + k11)^{-1} k10)[i, j] at each node k (times z_k);
     no allocation per node below rank 3."""
@@ -246,55 +280,63 @@ def _woodbury(accr, acci, p, r, zr, zi, times_z, out):
     if r == 0 and not times_z:  # G = k: a plain copy into the complex output
         for q in range(XY):
             for node in range(kn):
-                out[q, node] = accr[q, node] + 1j * acci[q, node]
+                out[q, node] = _cx(accr[q, node], acci[q, node], out)
         return
     Y = XY // (p + r)
     m = Y - r
     M, R = np.empty((max(r, 1), max(r, 1)), out.dtype), np.empty((max(r, 1), m), out.dtype)
     pivots = np.empty(max(r, 1), np.int64)
+    one = zr.dtype.type(1)
     for node in range(kn):
         d00, d01, d10, d11 = _inner_inverse(accr, acci, Y, p, m, r, node, M, R, pivots)
-        scale = (zr[node] + 1j * zi[node]) if times_z else 1.0 + 0.0j
+        scale = _cx(zr[node], zi[node], out) if times_z else _cx(one, one - one, out)
         for i in range(p):
             for j in range(m):
-                g = _entry(accr, acci, Y, i, j, node)
+                g = _entry(accr, acci, Y, i, j, node, out)
                 if r == 1:
-                    g -= _entry(accr, acci, Y, i, m, node) * d00 * _entry(accr, acci, Y, p, j, node)
+                    g -= _entry(accr, acci, Y, i, m, node, out) * d00 * _entry(accr, acci, Y, p, j, node, out)
                 elif r == 2:
-                    u0, u1 = _entry(accr, acci, Y, i, m, node), _entry(accr, acci, Y, i, m + 1, node)
-                    v0, v1 = _entry(accr, acci, Y, p, j, node), _entry(accr, acci, Y, p + 1, j, node)
+                    u0, u1 = _entry(accr, acci, Y, i, m, node, out), _entry(accr, acci, Y, i, m + 1, node, out)
+                    v0, v1 = _entry(accr, acci, Y, p, j, node, out), _entry(accr, acci, Y, p + 1, j, node, out)
                     g -= u0 * (d00 * v0 + d01 * v1) + u1 * (d10 * v0 + d11 * v1)
                 elif r > 2:
                     for t in range(r):
-                        g -= _entry(accr, acci, Y, i, m + t, node) * R[t, j]
+                        g -= _entry(accr, acci, Y, i, m + t, node, out) * R[t, j]
                 out[i * m + j, node] = g * scale
 
 
 @helper
-def _entry(accr, acci, Y, i, j, node):
-    return accr[i * Y + j, node] + 1j * acci[i * Y + j, node]
+def _cx(re, im, like):
+    """re + i im as a scalar of `like`'s complex dtype (a ``1j`` literal is complex128 and
+    would turn complex64 arithmetic into complex128)."""
+    return like.dtype.type(complex(re, im))
+
+
+@helper
+def _entry(accr, acci, Y, i, j, node, like):
+    return _cx(accr[i * Y + j, node], acci[i * Y + j, node], like)
 
 
 @helper
 def _inner_inverse(accr, acci, Y, p, m, r, node, M, R, pivots):
     """(I + k11)^{-1} as four scalars for rank 1 (d00) and 2; for rank > 2 it leaves
     (I + k11)^{-1} k10 in R."""
-    one = 1.0 + 0.0j
+    one, zero = M.dtype.type(1), M.dtype.type(0)
     if r == 1:
-        return one / (one + _entry(accr, acci, Y, p, m, node)), one, one, one
+        return one / (one + _entry(accr, acci, Y, p, m, node, M)), one, one, one
     if r == 2:
-        a = one + _entry(accr, acci, Y, p, m, node)
-        b = _entry(accr, acci, Y, p, m + 1, node)
-        c = _entry(accr, acci, Y, p + 1, m, node)
-        d = one + _entry(accr, acci, Y, p + 1, m + 1, node)
+        a = one + _entry(accr, acci, Y, p, m, node, M)
+        b = _entry(accr, acci, Y, p, m + 1, node, M)
+        c = _entry(accr, acci, Y, p + 1, m, node, M)
+        d = one + _entry(accr, acci, Y, p + 1, m + 1, node, M)
         det = a * d - b * c
         return d / det, -b / det, -c / det, a / det
     if r > 2:
         for s in range(r):
             for t in range(r):
-                M[s, t] = _entry(accr, acci, Y, p + s, m + t, node) + (one if s == t else 0.0)
+                M[s, t] = _entry(accr, acci, Y, p + s, m + t, node, M) + (one if s == t else zero)
             for j in range(m):
-                R[s, j] = _entry(accr, acci, Y, p + s, j, node)
+                R[s, j] = _entry(accr, acci, Y, p + s, j, node, M)
         _solve(M, R, pivots)
     return one, one, one, one
 

@@ -84,6 +84,16 @@ class Kernel:
 
         return call
 
+    def llvm_ir(self, dtype):
+        """The optimized LLVM IR of the loop for real working dtype `dtype`, from a fresh,
+        uncached compilation (Numba does not keep the IR of cached code); for tests that
+        check what the compiler made of it, e.g. that float32 stays float32."""
+        f, c = _TYPES[np.dtype(dtype)]
+        dispatcher = numba.njit(parallel=self.parallel, fastmath=set(FASTMATH), error_model="numpy", nogil=True)(
+            self.pyfunc)
+        dispatcher.compile(self.template.format(f=f, c=c))
+        return "\n".join(dispatcher.inspect_llvm().values())
+
     def compiled(self):
         """The working dtypes compiled (or loaded) so far."""
         return sorted(str(d) for d in self._compiled)

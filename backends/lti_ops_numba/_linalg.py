@@ -120,7 +120,7 @@ def _eliminate(a, x, pivots):
         if p != c:
             _swap_rows(a, c, p)
             _swap_rows(x, c, p)
-        inv = 1 / a[c, c]
+        inv = a.dtype.type(1) / a[c, c]  # not 1 / ...: an int literal would promote complex64 to complex128
         pivot_row, pivot_rhs = a[c], x[c]
         for i in range(c + 1, n):
             f = a[i, c] * inv
@@ -137,7 +137,7 @@ def _eliminate(a, x, pivots):
 def _back_substitute(a, x):
     """x <- U^{-1} x for the upper triangle U of a."""
     for c in range(a.shape[0] - 1, -1, -1):
-        inv = 1 / a[c, c]
+        inv = a.dtype.type(1) / a[c, c]  # not 1 / ...: an int literal would promote complex64 to complex128
         rhs = x[c]
         for j in range(rhs.shape[0]):
             rhs[j] *= inv
