@@ -77,9 +77,7 @@ def _horner(hr, hi, wr, wi, out):
     K = wr.shape[1]
     nb = (K + BLOCK - 1) // BLOCK
     for t in numba.prange(B * nb):
-        b = t // nb
-        j0 = (t - b * nb) * BLOCK
-        m = min(BLOCK, K - j0)
+        b, j0, m = _task(t, nb, K)
         S = aligned_zeros(4 * BLOCK, hr)
         _inverse(wr[b, j0 : j0 + m], wi[b, j0 : j0 + m], S)
         _block(hr[b], hi[b], S)
@@ -94,13 +92,20 @@ def _mobius_horner(hr, hi, d, c, s, out):
     K = c.shape[0]
     nb = (K + BLOCK - 1) // BLOCK
     for t in numba.prange(B * nb):
-        b = t // nb
-        j0 = (t - b * nb) * BLOCK
-        m = min(BLOCK, K - j0)
+        b, j0, m = _task(t, nb, K)
         S = aligned_zeros(4 * BLOCK, hr)
         _mobius_inverse(d[b], c[j0 : j0 + m], s[j0 : j0 + m], S)
         _block(hr[b], hi[b], S)
         _store(S, m, out[b, 2 * j0 : 2 * (j0 + m)])
+
+
+@helper
+def _task(t, nb, K):
+    """(channel, first node, node count) of task t of the (channel, block of BLOCK nodes)
+    split of both Horner kernels, nb blocks per channel."""
+    b = t // nb
+    j0 = (t - b * nb) * BLOCK
+    return b, j0, min(BLOCK, K - j0)
 
 
 @helper
