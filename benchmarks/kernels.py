@@ -134,14 +134,6 @@ def dplr_work(H, N, L):
     return float(H * K * (DPLR_FLOPS_PER_MODE_NODE * (N // 2) + DPLR_FLOPS_PER_NODE) + H * 2.5 * L * np.log2(L))
 
 
-DPLR_ROOFLINE = (
-    "The Cauchy sum's conjugate-pair form spends one real division per (channel, node, mode) "
-    "beside 43 FMA-able flops: a zmm division issues every ~5 cycles on this core (Zen 4) "
-    "against one FMA per cycle, so the division alone caps the loop near 45 % of the FMA peak; "
-    "the rest goes to the pocketfft inverse FFT (about 1 ms) and the O(K) Woodbury step."
-)
-
-
 def dplr_case(quick):
     H, N, L = (64, 64, 1024) if quick else (256, 64, 4096)
     disc = dplr_inputs(H, N, L)
@@ -157,7 +149,6 @@ def dplr_case(quick):
             bars={"numpy broadcast Cauchy+Woodbury": 25},
             work=dplr_work(H, N, L),
             peak="fma_f64",
-            roofline=DPLR_ROOFLINE,
         ),
         Case(
             f"S4 DPLR kernel rank 1 H={H} N={N} L={L} c64 (C~ given)",
@@ -169,7 +160,6 @@ def dplr_case(quick):
             bars={"lti_ops c128 (same layer)": 1.6},
             work=dplr_work(H, N, L),
             peak="fma_f32",
-            roofline=DPLR_ROOFLINE,
         ),
     ]
 

@@ -71,6 +71,26 @@ def test_forced_engine_errors(fake_numba):
     assert _resolve("vandermonde", "numba", np, fake_numba) is accelerated
 
 
+def test_fused_kernel_is_the_selected_engines_or_none(fake_numba):
+    """_dispatch.fused never raises: None sends the caller down its unfused route, whose
+    own resolve() validates `kernel` (the error tests above)."""
+    array_api_compat = pytest.importorskip("array_api_compat")
+    xp = array_api_compat.array_namespace(np.ones(1))
+    assert _dispatch.fused("vandermonde", "auto", xp, registry=fake_numba) is accelerated
+    assert _dispatch.fused("vandermonde", "numba", xp, registry=fake_numba) is accelerated
+    for kernel in ("xp", "cupy", "fast"):  # the reference, an engine that does not serve NumPy, a bad name
+        assert _dispatch.fused("vandermonde", kernel, xp, registry=fake_numba) is None
+    assert _dispatch.fused("cauchy", "auto", xp, registry=fake_numba) is None  # not registered
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        assert _dispatch.fused("vandermonde", "numba", array_api_compat.array_namespace(torch.ones(1)),
+                               registry=fake_numba) is None
+
+
+def test_no_fused_kernel_when_the_engine_does_not_import(missing_numba):
+    assert _dispatch.fused("vandermonde", "auto", np, registry=missing_numba) is None
+
+
 def test_forced_engine_that_does_not_import(missing_numba):
     with pytest.raises(ImportError, match=r"kernel='numba' needs the lti_ops_no_such_package package .*pip install 'lti-ops\[numba\]'"):
         _resolve("vandermonde", "numba", np, missing_numba)

@@ -178,20 +178,29 @@ def _four_conj(zr, zi, scale, lr, li, wr, wi, acc):
     """:func:`_conj_pair` and four :func:`_mac` in one loop (no s, t round trip through
     memory), into the flat accumulator of :func:`_cauchy_kernel`: its rows sit at the
     constant offsets q NODE_BLOCK and the weights are scalars, so LLVM sees one array and
-    vectorizes without runtime alias checks (measured 1.5x faster than four row views)."""
-    nb = NODE_BLOCK
-    w0r, w1r, w2r, w3r = wr[0], wr[1], wr[2], wr[3]
-    w0i, w1i, w2i, w3i = wi[0], wi[1], wi[2], wi[3]
+    vectorizes without runtime alias checks (measured 1.5x faster than four row views).
+    The scale t stays a value loaded per node even where it is 1: with a constant 1 the
+    compiler rewrites ``den_r * (2 / |den|^2)`` as ``(2 den_r) / |den|^2`` (reassociation),
+    two divisions per node instead of one (measured slower)."""
+    w = (wr[0], wr[1], wr[2], wr[3], wi[0], wi[1], wi[2], wi[3])  # scalars: no reload per node
     for k in range(zr.shape[0]):
-        sr, si, tr, ti = _conj_pair(zr[k], zi[k], scale[k], lr, li)
-        acc[k] += w0r * sr - w0i * ti
-        acc[nb + k] += w1r * sr - w1i * ti
-        acc[2 * nb + k] += w2r * sr - w2i * ti
-        acc[3 * nb + k] += w3r * sr - w3i * ti
-        acc[4 * nb + k] += w0r * si + w0i * tr
-        acc[5 * nb + k] += w1r * si + w1i * tr
-        acc[6 * nb + k] += w2r * si + w2i * tr
-        acc[7 * nb + k] += w3r * si + w3i * tr
+        _four_conj_node(zr[k], zi[k], scale[k], lr, li, w, acc, k)
+
+
+@helper
+def _four_conj_node(x, y, t, lr, li, w, acc, k):
+    """Node k of :func:`_four_conj`; w = (Re w_0..3, Im w_0..3)."""
+    nb = NODE_BLOCK
+    sr, si, tr, ti = _conj_pair(x, y, t, lr, li)
+    # (acc + a b) - c d: two FMAs (acc + (a b - c d) compiled to a mul, an FMA and an add)
+    acc[k] = (acc[k] + w[0] * sr) - w[4] * ti
+    acc[nb + k] = (acc[nb + k] + w[1] * sr) - w[5] * ti
+    acc[2 * nb + k] = (acc[2 * nb + k] + w[2] * sr) - w[6] * ti
+    acc[3 * nb + k] = (acc[3 * nb + k] + w[3] * sr) - w[7] * ti
+    acc[4 * nb + k] = (acc[4 * nb + k] + w[0] * si) + w[4] * tr
+    acc[5 * nb + k] = (acc[5 * nb + k] + w[1] * si) + w[5] * tr
+    acc[6 * nb + k] = (acc[6 * nb + k] + w[2] * si) + w[6] * tr
+    acc[7 * nb + k] = (acc[7 * nb + k] + w[3] * si) + w[7] * tr
 
 
 @helper
