@@ -75,8 +75,7 @@ def main(argv=None):
         for case in importlib.import_module(f"benchmarks.{area}").cases(args.quick):
             rows += run_case(case, args.quick, peaks)
             _report.print_rows(rows[-len(case.contenders):])
-            if case.roofline:
-                notes.append((case.name, case.roofline))
+            notes += [(case.name, text) for text in (case.note, case.roofline) if text]
     memory = importlib.import_module("benchmarks.memory").run(args.quick) if "memory" in selected else []
     scaling = importlib.import_module("benchmarks.scaling").run(args.quick) if "scaling" in selected else []
     first = importlib.import_module("benchmarks.first_call").run(args.quick) if "first_call" in selected else []

@@ -14,7 +14,8 @@ class Case:
     """`contenders` maps a name to a zero-argument callable; ``contenders[OURS]`` is ours.
 
     `bars` maps a peer's name to the speed-up over it that the issue asks for (a ratio
-    peer time / our time); `repeat` overrides the runner's repeat count for slow peers.
+    peer time / our time); `repeat` overrides the runner's repeat count for slow peers;
+    `note` (a contender left out and why, say) is printed with the roofline notes.
 
     `work` is the useful work of one call, in the unit of `peak` (a key of
     :data:`benchmarks._peaks.PEAKS`): floating-point operations for a ``GFLOP/s`` peak,

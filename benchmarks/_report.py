@@ -76,8 +76,8 @@ def markdown(rows, memory, scaling, *, quick, seconds, peaks=None, notes=(), fir
         "buffers). **first call** is lti_ops' first call in the process (Numba kernels load from the "
         "on-disk cache, or compile on a cold cache). **rate** is the case's useful work (flops, "
         "or bytes that must cross the memory bus) over the median, and in brackets its "
-        "percentage of the machine's peak that bounds it (the peaks table below; the roofline "
-        "notes explain the rows under 25 %). **error**, where a case has an exact (float64) "
+        "percentage of the machine's peak that bounds it (the peaks table below; the notes "
+        "on cases give the rooflines of the rows under 25 %). **error**, where a case has an exact (float64) "
         "result, is max |out - exact| / max |exact|. Other processes may have shared the two "
         "cores: re-run to check.",
         "",
@@ -93,7 +93,7 @@ def markdown(rows, memory, scaling, *, quick, seconds, peaks=None, notes=(), fir
     if peaks:
         lines += _peak_lines(peaks)
     if notes:
-        lines += ["", "## Roofline notes", ""]
+        lines += ["", "## Notes on cases (rooflines and omissions)", ""]
         lines += [f"- **{name}**: {note}" for name, note in notes]
     if first_calls:
         lines += _first_call_lines(first_calls)
