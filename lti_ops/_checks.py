@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import cmath
 import math
 import numbers
 
 from . import _xp
 
 __all__ = [
+    "all_finite",
     "broadcast_batch",
     "choice",
     "matrix",
@@ -37,6 +39,33 @@ def vector(name, x, shape_text):
     if getattr(x, "ndim", 0) < 1:
         got = tuple(x.shape) if hasattr(x, "shape") else type(x).__name__
         msg = f"`{name}` must have shape {shape_text}; got {got}"
+        raise ValueError(msg)
+
+
+def all_finite(**named_arrays):
+    """Refuse non-finite entries, naming the argument: ``all_finite(B=B, C=C)``.
+
+    The one NaN/inf check of the public boundary (issue 17's policy). Arrays whose values
+    cannot be read cheaply (JAX tracers, lazy Dask arrays; :func:`_xp.is_concrete`) pass
+    unchecked; None entries are skipped; device arrays cost one boolean back from the device.
+    Raises ``ValueError``: "`B` must be finite; got 3 non-finite entries (first at index ...)".
+    """
+    for name, x in named_arrays.items():
+        if isinstance(x, numbers.Number) and not isinstance(x, bool):
+            if not cmath.isfinite(x):
+                msg = f"`{name}` must be finite; got {x!r}"
+                raise ValueError(msg)
+            continue
+        if x is None or not hasattr(x, "dtype") or not _xp.is_concrete(x):
+            continue
+        xp = _xp.array_namespace(x, names=[name])
+        if not xp.isdtype(x.dtype, ("real floating", "complex floating")):
+            continue
+        ok = xp.isfinite(x)
+        if bool(xp.all(ok)):
+            continue
+        bad = int(xp.sum(xp.astype(~ok, xp.int64)))
+        msg = f"`{name}` must be finite; got {bad} non-finite entr{'y' if bad == 1 else 'ies'}"
         raise ValueError(msg)
 
 

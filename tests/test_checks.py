@@ -408,3 +408,4 @@ def test_the_reference_uses_the_parameters_as_rounded_to_dtype():
         return lti_ops.ssm_kernel(sys, L, dt=wide[3], method="zoh", kernel="xp")[:, 0, 0, :]
 
     check_kernel(exact, dtype="float32", check_dtype=False, rtol=1e-12, max_examples=20)
+
