@@ -1,7 +1,7 @@
 r"""HOPE's base transfer function on the GPU: :math:`g_j = \sum_{k<n} h_k w_j^{-(k+1)}`
 (``hope_transfer``, which also serves :func:`lti_ops.hope_transfer` at the Möbius nodes).
 
-CUDA twin of :func:`lti_ops.hope._horner`: one thread per (channel, node), the same Horner
+CUDA twin of :func:`lti_ops.hope.kernel._horner`: one thread per (channel, node), the same Horner
 recurrence in :math:`x = 1/w` (``acc = h_{n-1} x; acc = (acc + h_k) x`` for k = n-2 ... 0)
 with the same operations in the same order, 1/w by Smith's division as NumPy's. The
 Markov parameters of a block's channel go through shared memory in tiles, read from the
@@ -30,7 +30,7 @@ MAX_THREADS = 128
 
 @register("hope_transfer", "cupy")
 def hope_transfer(xp, h, w):
-    """CUDA twin of :func:`lti_ops.hope._horner` (same arguments and result)."""
+    """CUDA twin of :func:`lti_ops.hope.kernel._horner` (same arguments and result)."""
     mod = native(xp)
     n, K = h.shape[-1], w.shape[-1]
     batch = _cauchy.broadcast_shape(h.shape[:-1], w.shape[:-1])

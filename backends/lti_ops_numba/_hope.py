@@ -2,12 +2,12 @@ r"""HOPE's base transfer function :math:`g_j = \sum_{k<n} h_k w_j^{-(k+1)}`: ``h
 (any nodes w) and ``hope_samples`` (the Möbius nodes of ``hope_transfer(h, dt, L)``, made in
 the kernel instead of as an (H, L) array first).
 
-Numba twin of :func:`lti_ops.hope._horner`: Horner's rule in :math:`x = 1/w`,
+Numba twin of :func:`lti_ops.hope.kernel._horner`: Horner's rule in :math:`x = 1/w`,
 ``p = h_{n-1}; p = p x + h_k`` for k = n-2 ... 0, then ``g = p x`` -- the reference's
 multiplications and additions in its order (``acc = h_{n-1} x; acc = (acc + h_k) x``
 writes the same products and sums), each ``p x + h_k`` contracted to four FMAs. 1/w is
-Smith's division, as NumPy's; the Möbius nodes are :func:`lti_ops.hope._nodes`' formulas
-on its (L,) cosines and sines (:func:`lti_ops.hope._circle`).
+Smith's division, as NumPy's; the Möbius nodes are :func:`lti_ops.hope.nodes._nodes`' formulas
+on its (L,) cosines and sines (:func:`lti_ops.hope.nodes._circle`).
 
 Work is split into (channel, block of BLOCK nodes) tasks run in parallel. Each task keeps
 its block's x and accumulators in one flat, 64-byte aligned scratch array (rows at constant
@@ -29,7 +29,7 @@ import numba
 import numpy as np
 
 from lti_ops import _cauchy
-from lti_ops import hope as _ref
+from lti_ops.hope import nodes as _ref
 from lti_ops._dispatch import register
 
 from ._jit import aligned_zeros, flat, helper, kernel, real_dtype, split
@@ -42,7 +42,7 @@ STEPS = 4  # Horner steps per pass over a block: 16 FMAs per 2 loads and 2 store
 
 @register("hope_transfer", "numba")
 def hope_transfer(xp, h, w):
-    """Numba twin of :func:`lti_ops.hope._horner` (same arguments and result)."""
+    """Numba twin of :func:`lti_ops.hope.kernel._horner` (same arguments and result)."""
     n, K = h.shape[-1], w.shape[-1]
     batch = _cauchy.broadcast_shape(h.shape[:-1], w.shape[:-1])
     ctype = np.result_type(h.dtype, w.dtype)
@@ -57,7 +57,7 @@ def hope_transfer(xp, h, w):
 
 @register("hope_samples", "numba")
 def hope_samples(xp, h, d, L):
-    """``_horner(xp, h, _nodes(xp, L, d, h.dtype))`` of :mod:`lti_ops.hope` in one kernel:
+    """``_horner(xp, h, _nodes(xp, L, d, h.dtype))`` of :mod:`lti_ops.hope.kernel` in one kernel:
     `h` (..., n) complex, `d` real steps broadcasting with ``h.shape[:-1]``."""
     n = h.shape[-1]
     batch = _cauchy.broadcast_shape(h.shape[:-1], d.shape)
@@ -87,7 +87,7 @@ def _horner(hr, hi, wr, wi, out):
 @kernel("void({f}[:, ::1], {f}[:, ::1], {f}[::1], {f}[::1], {f}[::1], {f}[:, ::1])", chunksize=1)
 def _mobius_horner(hr, hi, d, c, s, out):
     """out[b, 2j], out[b, 2j+1] = Re, Im of sum_k h[b, k] w^-(k+1), w the Möbius node j of
-    step d[b] (the formulas of :func:`lti_ops.hope._nodes`)."""
+    step d[b] (the formulas of :func:`lti_ops.hope.nodes._nodes`)."""
     B = hr.shape[0]
     K = c.shape[0]
     nb = (K + BLOCK - 1) // BLOCK
@@ -126,7 +126,7 @@ def _inverse(wr, wi, S):
 @helper
 def _mobius_inverse(step, c, s, S):
     """S[j], S[BLOCK + j] = Re, Im of 1/w_j for the Möbius nodes w_j of `step` on the circle
-    factors (c, s), by :func:`lti_ops.hope._nodes`' formulas; then 1/w = conj(w)/|w|^2
+    factors (c, s), by :func:`lti_ops.hope.nodes._nodes`' formulas; then 1/w = conj(w)/|w|^2
     (|w| = 1 up to rounding: no scaling needed), in the working precision."""
     one = S.dtype.type(1)
     for j in range(c.shape[0]):
