@@ -1,6 +1,7 @@
 """Identity and error-path tests of lti_ops.hope (papers.md §4 items 35-43)."""
 
 import math
+import re
 from contextlib import nullcontext
 
 import array_api_compat
@@ -560,3 +561,175 @@ def test_conv_fit_window_and_init_error_paths(xp):
         lti_ops.hope_init(4, rng="seed")
     with pytest.raises(ValueError, match=r"`dtype` must be float32 or float64"):
         lti_ops.hope_init(4, dtype="int8")
+
+
+# --------------------------------------------------------------------------- bad inputs (issue 17)
+
+DTYPE_MSG = r"`{}` has dtype \S*{}; expected float32, float64, complex64, complex128 or an integer dtype"
+
+# (checked argument, call taking it): every public HOPE function and each of its array arguments
+ARRAY_ARGS = {
+    "mobius-z": ("z", lambda xp, x: lti_ops.mobius(x, 0.5)),
+    "transfer_at-h": ("h", lambda xp, x: lti_ops.hope_transfer_at(x, as_xp(xp, np.array([1.0, -1.0])))),
+    "transfer_at-points": ("points", lambda xp, x: lti_ops.hope_transfer_at(as_xp(xp, np.ones(2)), x)),
+    "transfer-h": ("h", lambda xp, x: lti_ops.hope_transfer(x, 0.5, 8)),
+    "kernel-h": ("h", lambda xp, x: lti_ops.hope_kernel(x, 0.5, 8)),
+    "kernel-circular-h": ("h", lambda xp, x: lti_ops.hope_kernel(x, 0.5, 8, mode="circular")),
+    "conv-u": ("u", lambda xp, x: lti_ops.hope_conv(x, as_xp(xp, np.ones(2)), 0.5)),
+    "conv-h": ("h", lambda xp, x: lti_ops.hope_conv(as_xp(xp, np.ones(6)), x, 0.5)),
+    "memory_window-h": ("h", lambda xp, x: lti_ops.memory_window(x, 0.5, 1e-3)),
+    "to_state_space-h": ("h", lambda xp, x: lti_ops.hope_to_state_space(x, 0.5)),
+    "from_kernel-k": ("k", lambda xp, x: lti_ops.hope_from_kernel(x, 2)),
+}
+
+# calls taking `dt` (a number or an array of the batch of `h`, here shape (2,))
+DT_ARGS = {
+    "mobius": lambda xp, dt: lti_ops.mobius(as_xp(xp, np.ones((2, 3)) + 0j), dt),
+    "mobius_nodes": lambda xp, dt: lti_ops.mobius_nodes(4, dt),
+    "transfer": lambda xp, dt: lti_ops.hope_transfer(as_xp(xp, np.ones((2, 3))), dt, 8),
+    "kernel": lambda xp, dt: lti_ops.hope_kernel(as_xp(xp, np.ones((2, 3))), dt, 8),
+    "conv": lambda xp, dt: lti_ops.hope_conv(as_xp(xp, np.ones((2, 6))), as_xp(xp, np.ones((2, 3))), dt),
+    "memory_window": lambda xp, dt: lti_ops.memory_window(as_xp(xp, np.ones((2, 3))), dt, 1e-3),
+    "to_state_space": lambda xp, dt: lti_ops.hope_to_state_space(as_xp(xp, np.ones((2, 3))), dt),
+}
+
+
+@pytest.mark.parametrize("case", ARRAY_ARGS)
+def test_non_finite_arrays_are_refused_by_name(xp, case):
+    name, call = ARRAY_ARGS[case]
+    for bad in (math.nan, math.inf, -math.inf, complex(0.0, math.nan)):
+        x = as_xp(xp, np.array([0.5, bad, bad]), "complex128" if isinstance(bad, complex) else None)
+        with pytest.raises(ValueError, match=rf"`{name}` must be finite; got 2 non-finite entries"):
+            call(xp, x)
+
+
+@pytest.mark.parametrize("case", ARRAY_ARGS)
+def test_bool_arrays_python_sequences_and_scalars_are_refused_by_name(xp, case):
+    name, call = ARRAY_ARGS[case]
+    with pytest.raises(TypeError, match=DTYPE_MSG.format(name, "bool")):
+        call(xp, as_xp(xp, np.array([True, False])))
+    with pytest.raises(TypeError, match=rf"`{name}` must be an array of shape \(\.\.\., \w\); got list"):
+        call(xp, [1.0, 0.5])
+    with pytest.raises(ValueError, match=rf"`{name}` must have shape \(\.\.\., \w\); got \(\)"):
+        call(xp, as_xp(xp, np.array(1.0)))
+
+
+@pytest.mark.parametrize("case", ARRAY_ARGS)
+@pytest.mark.parametrize("dtype", ["float16", "object"])
+def test_half_precision_and_object_arrays_are_refused_by_name(case, dtype):
+    """float16 would promote silently (or, in `mobius`, came back as a real float16)."""
+    name, call = ARRAY_ARGS[case]
+    import array_api_compat.numpy as npx
+
+    with pytest.raises(TypeError, match=DTYPE_MSG.format(name, dtype)):
+        call(npx, np.array([1.0, 0.5], dtype=dtype))
+
+
+@pytest.mark.parametrize("case", ARRAY_ARGS)
+def test_integer_arrays_promote_to_the_default_float(xp, case):
+    name, call = ARRAY_ARGS[case]
+    ints = as_xp(xp, np.array([2, 1, 4]))
+    floats = xp.astype(ints, _xp.floating_dtype(xp, ints))  # the default float of the namespace
+    got, want = _arrays(call(xp, ints)), _arrays(call(xp, floats))
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype
+        assert_close(g, w, rtol=0, atol=0)
+
+
+def _arrays(result):
+    if hasattr(result, "A"):
+        return [result.A, result.B, result.C, result.D]
+    return list(result) if isinstance(result, tuple) else [result]
+
+
+@pytest.mark.parametrize("case", DT_ARGS)
+def test_bad_timescales_are_refused_by_name(xp, case):
+    call = DT_ARGS[case]
+    for bad in (math.nan, math.inf, 0.0, -0.5):
+        with pytest.raises(ValueError, match=r"`dt` must be positive and finite; got"):
+            call(xp, bad)
+    with pytest.raises(ValueError, match=r"`dt` must be a positive finite number or array; got None"):
+        call(xp, None)
+    for bad in (True, "0.5"):
+        with pytest.raises(TypeError, match=r"`dt` must be a positive finite number or array; got"):
+            call(xp, bad)
+    with pytest.raises(TypeError, match=r"`dt` must be real; got 1j"):
+        call(xp, 1j)
+    with pytest.raises(TypeError, match=r"`dt` must be an array \(or a number\); got list"):
+        call(xp, [0.5, 0.5])
+    if checks_values(xp):
+        with pytest.raises(ValueError, match=r"`dt` must be positive and finite everywhere"):
+            call(xp, as_xp(xp, np.array([0.5, math.nan])))
+    with pytest.raises(TypeError, match=r"`dt` (must have a real dtype; got|has dtype) \S*bool"):
+        call(xp, as_xp(xp, np.array([True, True])))
+    if case != "mobius_nodes":
+        with pytest.raises(ValueError, match=r"batch shapes do not broadcast: `\w` has batch shape \(2,\) and `dt` has batch shape \(3,\)"):
+            call(xp, as_xp(xp, np.ones(3)))
+
+
+@pytest.mark.parametrize("case", DT_ARGS)
+def test_half_precision_and_foreign_timescale_arrays_are_refused(case):
+    import array_api_compat.numpy as npx
+
+    call = DT_ARGS[case]
+    with pytest.raises(TypeError, match=DTYPE_MSG.format("dt", "float16")):
+        call(npx, np.array([0.5, 2.0], dtype=np.float16))
+    torch = pytest.importorskip("torch")
+    if case != "mobius_nodes":
+        with pytest.raises(TypeError, match=r"`\w` and `dt` are from different namespaces: numpy and torch"):
+            call(npx, torch.tensor([0.5, 2.0], dtype=torch.float64))
+
+
+def test_mixed_namespaces_are_refused_by_name():
+    torch = pytest.importorskip("torch")
+    h, t = np.ones(2), torch.ones(4, dtype=torch.float64)
+    with pytest.raises(TypeError, match=r"`h` and `points` are from different namespaces: numpy and torch"):
+        lti_ops.hope_transfer_at(h, t)
+    with pytest.raises(TypeError, match=r"`u` and `h` are from different namespaces: torch and numpy"):
+        lti_ops.hope_conv(t, h, 0.5)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.0, "4", True, None])
+def test_bad_lengths_and_orders_are_refused_by_name(xp, bad):
+    h = as_xp(xp, np.array([1.0, 0.5]))
+    pattern = r"`{}` must be a positive integer; got " + re.escape(repr(bad))
+    calls = {
+        "L": [lambda: lti_ops.hope_transfer(h, 0.5, bad), lambda: lti_ops.hope_kernel(h, 0.5, bad),
+              lambda: lti_ops.hope_kernel(h, 0.5, bad, mode="circular"), lambda: lti_ops.mobius_nodes(bad, 0.5)],
+        "n": [lambda: lti_ops.hope_from_kernel(h, bad), lambda: lti_ops.hope_init(bad)],
+        "n_nodes": [lambda: lti_ops.hope_kernel(h, 0.5, 4, n_nodes=bad)] if bad is not None else [],
+        "H": [lambda: lti_ops.hope_init(4, H=bad)] if bad is not None else [],
+    }
+    for name, fns in calls.items():
+        for fn in fns:
+            with pytest.raises(ValueError, match=pattern.format(name)):
+                fn()
+
+
+def test_empty_inputs(xp):
+    """No parameter or no sample is refused; an empty batch is an empty result."""
+    for call in (lambda x: lti_ops.hope_kernel(x, 0.5, 4), lambda x: lti_ops.memory_window(x, 0.5, 1e-3),
+                 lambda x: lti_ops.hope_to_state_space(x, 0.5), lambda x: lti_ops.hope_transfer_at(x, as_xp(xp, np.ones(2)))):
+        with pytest.raises(ValueError, match=r"`h` must hold at least one Markov parameter"):
+            call(as_xp(xp, np.zeros((2, 0))))
+    h0, dt0 = as_xp(xp, np.ones((0, 3))), as_xp(xp, np.ones(0))
+    assert tuple(lti_ops.hope_kernel(h0, dt0, 4).shape) == (0, 4)
+    assert tuple(lti_ops.memory_window(h0, dt0, 1e-3).shape) == (0,)
+    assert tuple(lti_ops.hope_transfer_at(as_xp(xp, np.ones(3)), as_xp(xp, np.ones(0))).shape) == (0,)
+
+
+@pytest.mark.parametrize("dt", [1e-8, 1e8, 1e-300, 1e300])
+def test_extreme_timescales_are_refused_not_run(dt):
+    """The alias-free rule would ask for ~n/dt nodes (or |p| rounds to 1): a clear error,
+    at once, instead of gigabytes and minutes; the circular kernel and n_nodes still work."""
+    h = np.ones(4) / 4
+    if dt in (1e-300, 1e300):
+        why = r"`dt` is so far from 1 that the pole p = \(1 - dt\)/\(1 \+ dt\) .* rounds to \|p\| = 1"
+    else:
+        why = r"`dt` makes HOPE's kernel last about n \* max\(dt, 1/dt\) steps: \d+ lags here for n = 4"
+    with pytest.raises(ValueError, match=why + r".*pass n_nodes=\.\.\. \(at least L\), a larger `tol`, or mode='circular'"):
+        lti_ops.hope_kernel(h, dt, 16)
+    with pytest.raises(ValueError, match=why + r".*use a larger `tol` or a `dt` closer to 1"):
+        lti_ops.memory_window(h, dt, 1e-3)
+    assert np.all(np.isfinite(lti_ops.hope_kernel(h, dt, 16, mode="circular")))
+    assert np.all(np.isfinite(lti_ops.hope_kernel(h, dt, 16, n_nodes=64)))

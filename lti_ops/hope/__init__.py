@@ -29,7 +29,9 @@ works as it did when this was one module.
 from __future__ import annotations
 
 from ._args import (  # noqa: F401  (private names other modules and tools import from here)
+    _array,
     _complex_dtype,
+    _dtype,
     _markov,
     _namespace,
     _pole,
@@ -49,7 +51,7 @@ from .kernel import (  # noqa: F401
     hope_transfer_at,
     memory_window,
 )
-from .nodes import _blaschke_growth, _circle, _nodes, _worst_pole, mobius, mobius_nodes, tail_length  # noqa: F401
+from .nodes import MAX_TAIL, _blaschke_growth, _circle, _nodes, _tail, _worst_pole, mobius, mobius_nodes, tail_length  # noqa: F401
 from .realization import HopeFit, _bcast, _clip_index, hope_from_kernel, hope_from_state_space, hope_to_state_space  # noqa: F401
 
 __all__ = [

@@ -11,11 +11,41 @@ def _require_array(name, x, shape_text):
         raise TypeError(msg)
 
 
+def _dtype(xp, name, x):
+    """Refuse dtypes HOPE does not compute in, naming the argument.
+
+    Accepted: float32/float64, complex64/complex128 and integers (which promote to the
+    default floating dtype, as everywhere in lti_ops). Refused with ``TypeError``: bool,
+    object and other non-numeric dtypes, and the half precisions (float16, bfloat16,
+    complex32), whose promotion would silently change the precision of the result.
+    """
+    dtype = x.dtype
+    if xp.isdtype(dtype, "integral"):
+        return
+    ok = (xp.float32, xp.float64, xp.complex64, xp.complex128)
+    if xp.isdtype(dtype, ("real floating", "complex floating")) and any(dtype == d for d in ok):
+        return
+    msg = (
+        f"`{name}` has dtype {dtype}; expected float32, float64, complex64, complex128 "
+        "or an integer dtype (promoted to the default floating dtype)"
+    )
+    raise TypeError(msg)
+
+
+def _array(name, x, shape_text):
+    """Namespace of `x` after checking it is a finite array of shape `shape_text` (..., K)
+    with a supported dtype (:func:`_dtype`)."""
+    _require_array(name, x, shape_text)
+    xp = _xp.array_namespace(x, names=[name])
+    _checks.vector(name, x, shape_text)
+    _dtype(xp, name, x)
+    _checks.all_finite(**{name: x})
+    return xp
+
+
 def _markov(h):
-    """(xp, h) for Markov parameters of shape (..., n), n >= 1."""
-    _require_array("h", h, "(..., n)")
-    xp = _xp.array_namespace(h, names=["h"])
-    _checks.vector("h", h, "(..., n)")
+    """Namespace of Markov parameters `h`, checked: a finite array of shape (..., n), n >= 1."""
+    xp = _array("h", h, "(..., n)")
     if h.shape[-1] == 0:
         msg = f"`h` must hold at least one Markov parameter on its last axis; got shape {tuple(h.shape)}"
         raise ValueError(msg)
@@ -33,10 +63,14 @@ def _step(xp, dt, like, dtype, batch_name="h"):
     return xp.astype(dt, real)
 
 
-def _promote(xp, h, dt):
-    """Complex working dtype of `h` and `dt`."""
-    dt_arr = dt if hasattr(dt, "shape") else None
-    return _xp.complex_dtype(xp, _xp.floating_dtype(xp, h, dt_arr, names=["h", "dt"]))
+def _promote(xp, h, dt, name="h"):
+    """Complex working dtype of `h` (named `name`) and `dt`; refuses a `dt` array from
+    another namespace or of an unsupported dtype first, naming it."""
+    dt_arr = dt if hasattr(dt, "shape") and not isinstance(dt, (bool, int, float, complex)) else None
+    if dt_arr is not None:
+        _xp.array_namespace(h, dt_arr, names=[name, "dt"])
+        _dtype(xp, "dt", dt_arr)
+    return _xp.complex_dtype(xp, _xp.floating_dtype(xp, h, dt_arr, names=[name, "dt"]))
 
 
 def _pole(xp, dt):

@@ -14,8 +14,8 @@ import math
 from .. import _checks, _dispatch, _xp
 from .._blockwise import batched
 from ..fftconv import fftconv, next_fast_len
-from ._args import _markov, _promote, _require_array, _step
-from .nodes import _nodes, _worst_pole, tail_length
+from ._args import _array, _dtype, _markov, _promote, _step
+from .nodes import _nodes, _tail, _worst_pole
 
 __all__ = ["HOPE_MODES", "hope_conv", "hope_kernel", "hope_transfer", "hope_transfer_at", "memory_window"]
 
@@ -61,10 +61,12 @@ def hope_transfer_at(h, points, *, kernel="auto"):
     Raises
     ------
     ValueError
-        If `h` has no parameter, a point is 0 (the pole of G), batch shapes do not
-        broadcast, or `kernel` is unknown.
+        If `h` has no parameter, `h` or `points` has a NaN or infinite entry, a point is 0
+        (the pole of G), batch shapes do not broadcast, or `kernel` is unknown.
     TypeError
-        If `h` or `points` is not an array, or they come from different namespaces.
+        If `h` or `points` is not an array, they come from different namespaces, or one
+        has a bool, object or half-precision dtype (float16, bfloat16); integer arrays promote to the
+        default floating dtype.
 
     Notes
     -----
@@ -88,9 +90,8 @@ def hope_transfer_at(h, points, *, kernel="auto"):
     array([3.+0.j, 1.+0.j, 1.+0.j])
     """
     xp = _markov(h)
-    _require_array("points", points, "(..., K)")
+    _array("points", points, "(..., K)")
     xp = _xp.array_namespace(h, points, names=["h", "points"])
-    _checks.vector("points", points, "(..., K)")
     _checks.broadcast_batch({"h": h.shape[:-1], "points": points.shape[:-1]})
     ctype = _xp.complex_dtype(xp, _xp.floating_dtype(xp, h, points, names=["h", "points"]))
     w = xp.astype(points, ctype)
@@ -124,9 +125,11 @@ def hope_transfer(h, dt, L, *, kernel="auto"):
     Raises
     ------
     ValueError
-        Bad `L` or `dt`, empty `h`, batch shapes that do not broadcast.
+        Bad `L` or `dt`, empty or non-finite `h`, batch shapes that do not broadcast.
     TypeError
-        If `h` is not an array or `dt` is not real.
+        If `h` is not an array, `dt` is not real, `dt` is an array of another namespace,
+        or `h` or `dt` has a bool, object or half-precision dtype (float16, bfloat16); integer arrays promote to the
+        default floating dtype.
 
     Notes
     -----
@@ -195,7 +198,12 @@ def hope_kernel(h, dt, L, *, mode="linear", tol=None, n_nodes=None, kernel="auto
     ------
     ValueError
         Unknown `mode`, bad `L`, `dt`, `tol` or `n_nodes`, `tol`/`n_nodes` given with
-        ``mode="circular"``, or a traced `dt` in ``"linear"`` mode without `n_nodes`.
+        ``mode="circular"``, or a traced `dt` in ``"linear"`` mode without `n_nodes`;
+        as :func:`hope_transfer` for `h`. In ``"linear"`` mode, a `dt` so far from 1 that
+        the rule below asks for more than ``MAX_TAIL`` (2**26) nodes, or that the pole p
+        rounds to ±1 (pass `n_nodes`, a larger `tol` or ``mode="circular"``).
+    TypeError
+        As :func:`hope_transfer`.
 
     Notes
     -----
@@ -251,7 +259,10 @@ def hope_kernel(h, dt, L, *, mode="linear", tol=None, n_nodes=None, kernel="auto
         step = d if hasattr(dt, "shape") else _checks.sampling_time(dt)  # a number stays static under jit
         N = _linear_nodes(xp, h.shape[-1], step, L, tol, n_nodes, ctype)
     g = hope_transfer_at(h, _nodes(xp, N, d, ctype), kernel=kernel)
-    k = xp.fft.ifft(g)[..., :L]
+    if math.prod(g.shape[:-1]) == 0:  # an empty batch (torch's FFT refuses one)
+        k = xp.zeros(tuple(g.shape[:-1]) + (L,), dtype=g.dtype, device=_xp.common_device(g))
+    else:
+        k = xp.fft.ifft(g)[..., :L]
     return k if _xp.is_complex(xp, h.dtype) else xp.real(k)
 
 
@@ -266,7 +277,8 @@ def _linear_nodes(xp, n, d, L, tol, n_nodes, ctype):
     if tol >= 1:
         msg = f"`tol` must be in (0, 1); got {tol!r}"
         raise ValueError(msg)
-    return next_fast_len(max(L, tail_length(n, _worst_pole(xp, d), math.log(2 / tol))))
+    remedy = "pass n_nodes=... (at least L), a larger `tol`, or mode='circular'"
+    return next_fast_len(max(L, _tail(n, _worst_pole(xp, d), math.log(2 / tol), remedy)))
 
 
 @batched(u=1, h=1, dt=0, D=0)
@@ -304,7 +316,9 @@ def hope_conv(u, h, dt, *, D=None, mode="linear", tol=None, n_nodes=None, kernel
     Raises
     ------
     ValueError, TypeError
-        As :func:`hope_kernel` and :func:`lti_ops.fftconv`.
+        As :func:`hope_kernel` and :func:`lti_ops.fftconv`; also a NaN or infinite entry
+        of `u` or `D`, or a `u` or `D` with a bool, object or half-precision dtype (float16, bfloat16); integer arrays promote to the
+        default floating dtype.
 
     Notes
     -----
@@ -330,10 +344,12 @@ def hope_conv(u, h, dt, *, D=None, mode="linear", tol=None, n_nodes=None, kernel
             [0. , 2. , 0. , 0. , 0. , 0. ]]])
     """
     mode = _checks.choice("mode", mode, HOPE_MODES)
-    _require_array("u", u, "(..., L)")
+    _array("u", u, "(..., L)")
     xp = _markov(h)
     xp = _xp.array_namespace(u, h, names=["u", "h"])
-    _checks.vector("u", u, "(..., L)")
+    if hasattr(D, "dtype"):
+        _dtype(xp, "D", D)
+    _checks.all_finite(D=D)
     L = u.shape[-1]
     if L == 0:
         msg = f"`u` has shape {tuple(u.shape)}: its time axis (the last) must not be empty"
@@ -370,7 +386,10 @@ def memory_window(h, dt, tol):
     Raises
     ------
     ValueError
-        Bad `dt` or `tol`, empty `h`.
+        Bad `dt` or `tol`, empty or non-finite `h`; a `dt` so far from 1 that the
+        window would pass ``MAX_TAIL`` (2**26) steps.
+    TypeError
+        As :func:`hope_transfer`.
 
     Notes
     -----
@@ -399,12 +418,13 @@ def memory_window(h, dt, tol):
     tol = _checks.real_number("tol", tol, minimum=0.0)
     ctype = _promote(xp, h, dt)
     d = _step(xp, dt, h, ctype)
-    scale = float(xp.max(xp.sum(xp.abs(h), axis=-1)))
     n = h.shape[-1]
     batch = _checks.broadcast_batch({"h": h.shape[:-1], "dt": d.shape})
+    scale = float(xp.max(xp.sum(xp.abs(h), axis=-1))) if math.prod(h.shape[:-1]) else 0.0
     if scale <= tol:
         return xp.zeros(batch, dtype=xp.int64, device=_xp.common_device(h))
-    length = tail_length(n, _worst_pole(xp, d), math.log(scale / tol))
+    remedy = "use a larger `tol` or a `dt` closer to 1"
+    length = _tail(n, _worst_pole(xp, d), math.log(scale / tol), remedy)
     rel = max(tol / (4 * scale), _xp.eps(xp, ctype))
     k = hope_kernel(h, dt, length, tol=rel)
     index = xp.arange(1, length + 1, dtype=xp.int64, device=_xp.common_device(h))

@@ -15,9 +15,14 @@ import numpy as np
 
 from .. import _checks, _xp
 from .._blockwise import batched
-from ._args import _complex_dtype, _namespace, _promote, _require_array, _step
+from ._args import _array, _complex_dtype, _dtype, _namespace, _promote, _step
 
 __all__ = ["mobius", "mobius_nodes", "tail_length"]
+
+# Most lags (and nodes) the alias-free kernel rule may ask for: 2**26 complex128 values are
+# 1 GiB per channel. Past it the request is refused with its remedies rather than run out of
+# memory or appear to hang (a dt of 1e-7 asks for ~n * 1e7 lags).
+MAX_TAIL = 2**26
 
 
 # --------------------------------------------------------------------------- Möbius map
@@ -42,10 +47,12 @@ def mobius(z, dt):
     Raises
     ------
     ValueError
-        If `dt` is not positive and finite, shapes do not broadcast, or a point is the pole
-        :math:`z = (1+\Delta)/(1-\Delta)` of the map.
+        If `dt` is not positive and finite, `z` has a NaN or infinite entry, shapes do not
+        broadcast, or a point is the pole :math:`z = (1+\Delta)/(1-\Delta)` of the map.
     TypeError
-        If `z` is not an array or `dt` is not real.
+        If `z` is not an array, `dt` is not real, an array comes from another namespace,
+        or `z` or `dt` has a bool, object or half-precision dtype (float16, bfloat16); integer arrays promote to the
+        default floating dtype.
 
     Notes
     -----
@@ -70,10 +77,8 @@ def mobius(z, dt):
     >>> np.round(mobius(z, 0.5), 12)
     array([ 1. +0.j , -0.6+0.8j, -1. +0.j ])
     """
-    _require_array("z", z, "(..., K)")
-    xp = _xp.array_namespace(z, dt if hasattr(dt, "shape") else None, names=["z", "dt"])
-    _checks.vector("z", z, "(..., K)")
-    ctype = _promote(xp, z, dt)
+    xp = _array("z", z, "(..., K)")
+    ctype = _promote(xp, z, dt, "z")
     d = xp.astype(_step(xp, dt, z, ctype, "z"), ctype)
     d = d[..., None] if d.ndim else d
     z = xp.astype(z, ctype)
@@ -110,6 +115,9 @@ def mobius_nodes(L, dt, *, dtype=None, device=None, xp=None):
     ValueError
         If `L` is not a positive integer, `dt` is not positive and finite, or `dtype` is
         not complex.
+    TypeError
+        If `dt` is not real or has a bool, object or half-precision dtype (float16, bfloat16); integer arrays promote to the
+        default floating dtype; a bad `xp`.
 
     Notes
     -----
@@ -141,6 +149,7 @@ def mobius_nodes(L, dt, *, dtype=None, device=None, xp=None):
     dt = _checks.sampling_time(dt, allow_none=False)
     if hasattr(dt, "shape"):
         xp = _xp.array_namespace(dt, names=["dt"])
+        _dtype(xp, "dt", dt)
         device = _xp.common_device(dt)
         ctype = _complex_dtype(xp, dtype, _xp.floating_dtype(xp, dt, names=["dt"]))
         d = xp.astype(dt, _xp.real_dtype(xp, ctype))
@@ -197,6 +206,26 @@ def tail_length(n, a, log_ratio):
     return max(n + 1, int(math.ceil(float(np.min(bound)))))
 
 
+def _tail(n, a, log_ratio, remedy):
+    """:func:`tail_length` for the worst pole modulus `a` of a batch, refused (ValueError
+    naming `dt`, with `remedy`) when the pole rounds onto the unit circle or the length
+    passes :data:`MAX_TAIL`."""
+    if a >= 1.0:
+        msg = (
+            f"`dt` is so far from 1 that the pole p = (1 - dt)/(1 + dt) of HOPE's resampled "
+            f"system rounds to |p| = 1: its kernel does not decay in this precision; {remedy}"
+        )
+        raise ValueError(msg)
+    J = tail_length(n, a, log_ratio)
+    if J > MAX_TAIL:
+        msg = (
+            f"`dt` makes HOPE's kernel last about n * max(dt, 1/dt) steps: {J} lags here for "
+            f"n = {n}, more than the {MAX_TAIL} this computes; {remedy}"
+        )
+        raise ValueError(msg)
+    return J
+
+
 def _worst_pole(xp, d):
     """max |p| over the steps in `d`, a number or an array (read on the host, cut from
     autodiff)."""
@@ -209,5 +238,7 @@ def _worst_pole(xp, d):
             "known here (traced by jax.jit or jax.vmap, or lazy); pass n_nodes=... (at least L)"
         )
         raise ValueError(msg)
+    if math.prod(d.shape) == 0:  # an empty batch: no pole, the FIR length
+        return 0.0
     lo, hi = float(xp.min(d)), float(xp.max(d))
     return max(abs(1 - lo) / (1 + lo), abs(1 - hi) / (1 + hi))

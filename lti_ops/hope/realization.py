@@ -12,7 +12,7 @@ from collections import namedtuple
 from .. import _checks, _xp
 from .._blockwise import batched
 from ..systems import DPLR, Diagonal, StateSpace
-from ._args import _markov, _pole, _promote, _require_array, _signed_powers, _step
+from ._args import _array, _markov, _pole, _promote, _signed_powers, _step
 
 __all__ = ["HopeFit", "hope_from_kernel", "hope_from_state_space", "hope_to_state_space"]
 
@@ -156,9 +156,11 @@ def hope_from_kernel(k, n):
     Raises
     ------
     ValueError
-        If `n` is not a positive integer or `k` has no axis or no sample.
+        If `n` is not a positive integer, `k` has no axis or no sample, or `k` has a NaN
+        or infinite entry.
     TypeError
-        If `k` is not an array.
+        If `k` is not an array or has a bool, object or half-precision dtype (float16, bfloat16); integer arrays promote to the
+        default floating dtype.
 
     Notes
     -----
@@ -184,9 +186,7 @@ def hope_from_kernel(k, n):
     >>> fit.h, float(fit.D), round(float(fit.error), 6)
     (array([1. , 0.5]), 0.5, 0.279508)
     """
-    _require_array("k", k, "(..., L)")
-    xp = _xp.array_namespace(k, names=["k"])
-    _checks.vector("k", k, "(..., L)")
+    xp = _array("k", k, "(..., L)")
     n = _checks.positive_int("n", n)
     if k.shape[-1] == 0:
         msg = f"`k` must hold at least one sample on its last axis; got shape {tuple(k.shape)}"
