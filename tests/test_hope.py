@@ -131,6 +131,47 @@ def test_mobius_nodes_formula(xp, dtype, L, params):
     assert np.max(np.abs(np.abs(wn) - 1)) <= tolerance(wn.dtype, n=2)
 
 
+def _closed_mobius(z, dt):
+    """papers.md §3.3: M_dt(z) = ((1 + dt) z + (dt - 1)) / ((dt - 1) z + (dt + 1))."""
+    return ((1 + dt) * z + (dt - 1)) / ((dt - 1) * z + (dt + 1))
+
+
+@pytest.mark.parametrize("dt", [0.05, 0.3, 0.8, 1.7, 6.0])
+def test_mobius_map_nodes_and_samples_follow_the_closed_formula_in_dt_not_1_over_dt(xp, dt):
+    """Item 35 against the closed formula itself, at several dt.
+
+    M_{1/dt}(z) = -M_dt(-z): a dt -> 1/dt slip sends every node to minus the node of the
+    opposite frequency, which the Lipschitz, H-infinity and HSV tests cannot see (all three
+    are invariant under it). Here each stage of the sampling (the map, the nodes, HOPE's
+    samples through every kernel) is compared with the formula, and the formula at 1/dt is
+    shown to be far from it, so a slip anywhere fails.
+    """
+    rtol = tolerance("float64", n=16, cond=max(dt, 1 / dt))
+    z = np.exp(1j * np.linspace(-2.9, 2.9, 11)) * np.linspace(0.5, 1.5, 11)
+    want, slip = _closed_mobius(z, dt), _closed_mobius(z, 1 / dt)
+    away = (np.abs(z + 1) > 0.2) & (np.abs(z - 1) > 0.2)  # +-1 are fixed points of every M_dt
+    assert np.min(np.abs(want - slip)[away]) > 1e-2  # the test tells them apart
+    assert_close(lti_ops.mobius(as_xp(xp, z), dt), want, rtol=rtol)
+    assert_close(lti_ops.mobius(as_xp(xp, z[None]), as_xp(xp, np.array([dt]))), want[None], rtol=rtol)
+    q = (dt - 1) / (dt + 1)
+    assert_close(lti_ops.mobius(as_xp(xp, np.array([0j, 1j])), dt), [q, (1j * (1 + dt) + dt - 1) / (1j * (dt - 1) + dt + 1)], rtol=rtol)
+    L = 12
+    omega = np.exp(2j * np.pi * np.arange(L) / L)
+    nodes = _closed_mobius(omega, dt)
+    assert np.max(np.abs(nodes - _closed_mobius(omega, 1 / dt))) > 0.1
+    assert_close(lti_ops.mobius_nodes(L, dt, xp=xp), nodes, atol=rtol, rtol=0)
+    assert_close(lti_ops.mobius_nodes(L, as_xp(xp, np.array([dt]))), nodes[None], atol=rtol, rtol=0)
+    h = np.array([1.0, -0.5 + 0.25j, 0.3j, 0.2])
+    g = sum(h[k] * nodes ** -(k + 1) for k in range(h.size))
+    g_slip = sum(h[k] * _closed_mobius(omega, 1 / dt) ** -(k + 1) for k in range(h.size))
+    assert np.max(np.abs(g - g_slip)) > 0.05
+    for kernel in ("xp", "auto"):  # "auto": the fused Numba kernel on NumPy
+        assert_close(lti_ops.hope_transfer(as_xp(xp, h), dt, L, kernel=kernel), g, atol=rtol * 4, rtol=0)
+        k = lti_ops.hope_kernel(as_xp(xp, h), dt, L, mode="circular", kernel=kernel)
+        assert_close(k, np.fft.ifft(g), atol=rtol * 4, rtol=0)
+    assert_close(lti_ops.hope_to_state_space(as_xp(xp, h), dt).D[0, 0], np.sum(h * q ** np.arange(1, 5)), atol=rtol, rtol=0)
+
+
 def test_mobius_nodes_creation_keywords(xp):
     w = lti_ops.mobius_nodes(8, 0.5, dtype="complex64", xp=xp)
     assert _xp.array_namespace(w) is _xp.array_namespace(xp.asarray([0.0]))
