@@ -774,3 +774,66 @@ def test_extreme_timescales_are_refused_not_run(dt):
         lti_ops.memory_window(h, dt, 1e-3)
     assert np.all(np.isfinite(lti_ops.hope_kernel(h, dt, 16, mode="circular")))
     assert np.all(np.isfinite(lti_ops.hope_kernel(h, dt, 16, n_nodes=64)))
+
+
+# --------------------------------------------------------------------------- paper: why nonuniform
+
+
+def _slow_system(tau):
+    """A real continuous system (modes at s = -1, -0.7 +- 0.6i, -1.5) discretized by the
+    bilinear rule at step tau: T(z) = sum_i c_i (z + 1)/(z - q_i) and its kernel."""
+    lam = np.array([-1.0, -0.7 + 0.6j, -0.7 - 0.6j, -1.5])
+    res = np.array([1.0, 0.5 - 0.8j, 0.5 + 0.8j, -0.6])
+    c, q = res * tau / (2 - lam * tau), (2 + lam * tau) / (2 - lam * tau)
+
+    def transfer(z):
+        return np.sum(c[:, None] * (z + 1) / (z - q[:, None]), axis=0)
+
+    def kernel(L):
+        j = np.arange(1, L)
+        return np.concatenate([[c.sum()], (c[:, None] * (1 + q[:, None]) * q[:, None] ** (j - 1)).sum(0)]).real
+
+    return transfer, kernel
+
+
+def _fit_from_samples(transfer, nodes, n):
+    """D and n HOPE parameters from L samples of a transfer function at `nodes`: the lags of
+    ifft(T(nodes)), the base system G whose resampling G(M_dt(z)) is T (Algorithm 1 backwards)."""
+    c = np.fft.ifft(transfer(nodes))
+    return c[0], c[1 : n + 1]
+
+
+@pytest.mark.parametrize("beta", [0.25, 0.5, 1.0, 2.0, 4.0])
+def test_mobius_sampling_recovers_a_long_memory_system_that_uniform_sampling_cannot(beta):
+    """papers.md §3.2-3.4: n Markov parameters sampled at Möbius nodes hold a memory of about
+    n/dt steps; sampled at the uniform FFT nodes (dt = 1) they hold n steps.
+
+    The target is a slow system (a bilinear discretization at step tau = 0.02 of modes near
+    s = -1: its kernel lasts ~2000 steps). Both fits get the same budget: L = 256 samples of
+    T on the unit circle and n = 16 parameters plus a skip D. Uniform: h = lags 1..n of
+    ifft(T(omega_j)), HOPE at dt = 1 (an FIR filter). Möbius: h = lags 1..n of
+    ifft(T(M_{1/dt}(omega_j))), the nonuniform nodes of ``mobius_nodes(L, 1/dt)``, HOPE at dt
+    = beta * tau / 2 (beta = 1 matches the modes' scale). The kernel and the transfer function
+    of each HOPE model are compared with the target's: uniform sampling misses 87 % of the
+    kernel (and 82 % of the peak of T), Möbius sampling 6e-7 at the matched dt and under 1 %
+    anywhere in a 16-fold range of dt around it.
+    """
+    tau, n, L, Lk = 0.02, 16, 256, 3000
+    transfer, kernel = _slow_system(tau)
+    want = kernel(Lk)
+    assert abs(want[-1]) < 1e-15 * np.abs(want).max()  # Lk covers the whole memory
+    grid = np.exp(2j * np.pi * np.arange(4096) / 4096)
+    T = transfer(grid)
+
+    def errors(D, h, dt):
+        k = np.asarray(lti_ops.hope_kernel(h, dt, Lk)) + D * (np.arange(Lk) == 0)
+        g = np.asarray(lti_ops.hope_transfer(h, dt, grid.size)) + D  # G_dt at the FFT nodes
+        return np.linalg.norm(k - want) / np.linalg.norm(want), np.max(np.abs(g - T)) / np.max(np.abs(T))
+
+    uniform = errors(*_fit_from_samples(transfer, lti_ops.mobius_nodes(L, 1.0), n), 1.0)
+    dt = beta * tau / 2
+    mobius = errors(*_fit_from_samples(transfer, lti_ops.mobius_nodes(L, 1 / dt), n), dt)
+    assert uniform[0] > 0.8 and uniform[1] > 0.5  # n = 16 uniform samples' parameters: 16 lags of ~2000
+    assert mobius[0] < 0.01 * uniform[0] and mobius[1] < 0.01 * uniform[1]
+    if beta == 1.0:
+        assert mobius[0] < 1e-5 and mobius[1] < 1e-6
