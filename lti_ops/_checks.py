@@ -62,7 +62,7 @@ def all_finite(**named_arrays):
         if not xp.isdtype(x.dtype, ("real floating", "complex floating")):
             continue
         ok = xp.isfinite(x)
-        if bool(xp.all(ok)):
+        if not _xp.is_concrete(ok) or bool(xp.all(ok)):  # a concrete array closed over by jax.jit gives a traced `ok`
             continue
         bad = int(xp.sum(xp.astype(~ok, xp.int64)))
         msg = f"`{name}` must be finite; got {bad} non-finite entr{'y' if bad == 1 else 'ies'}"

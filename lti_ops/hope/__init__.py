@@ -51,8 +51,25 @@ from .kernel import (  # noqa: F401
     hope_transfer_at,
     memory_window,
 )
-from .nodes import MAX_TAIL, _blaschke_growth, _circle, _nodes, _tail, _worst_pole, mobius, mobius_nodes, tail_length  # noqa: F401
-from .realization import HopeFit, _bcast, _clip_index, hope_from_kernel, hope_from_state_space, hope_to_state_space  # noqa: F401
+from .nodes import (  # noqa: F401
+    MAX_TAIL,
+    _blaschke_growth,
+    _circle,
+    _nodes,
+    _tail,
+    _worst_pole,
+    mobius,
+    mobius_nodes,
+    tail_length,
+)
+from .realization import (  # noqa: F401
+    HopeFit,
+    _bcast,
+    _clip_index,
+    hope_from_kernel,
+    hope_from_state_space,
+    hope_to_state_space,
+)
 
 __all__ = [
     "HOPE_MODES",
