@@ -2,7 +2,7 @@
 
 Each case must either raise ``ValueError``/``TypeError`` whose message names the argument in
 backticks, or (where the catalogue says so) return the documented answer; never hang (each
-call runs in a daemon thread with a :data:`TIMEOUT_S` join), never a raw IndexError,
+call runs under a :data:`TIMEOUT_S` timer, see :func:`run_with_timeout`), never a raw IndexError,
 LinAlgError or Numba error, never a silent result. Cases listed in tests/_fuzz_known.py are
 expected to fail (``xfail(strict=True)``); regenerate that list with
 ``PYTHONPATH=$PWD:$PWD/backends python -m tests._fuzz_regen``.
@@ -13,6 +13,7 @@ draws the profile's full count and shrinks.
 """
 
 import os
+import signal
 import threading
 
 import pytest
@@ -32,18 +33,27 @@ EXAMPLES = 3 if CI else settings().max_examples
 IGNORE_KNOWN = bool(os.environ.get("LTI_OPS_FUZZ_IGNORE_KNOWN"))  # set by tests/_fuzz_regen.py
 
 
-class Hang(AssertionError):
-    pass
+class Hang(BaseException):
+    """No answer within the timeout (a BaseException, so that no ``except Exception`` eats it)."""
 
 
 def run_with_timeout(fn, value, timeout):
-    """``(result, exception)`` of ``fn(value)`` run in a daemon thread; :class:`Hang` past `timeout`."""
+    """``(result, exception)`` of ``fn(value)``; :class:`Hang` past `timeout` seconds.
+
+    In the main thread of a POSIX process the call runs right there under a ``SIGALRM``
+    interval timer, which interrupts a Python-level loop cleanly. Elsewhere it runs in a
+    daemon thread joined with a timeout (a hung thread then runs on). The main thread is
+    preferred: Numba's default ``workqueue`` threading layer is not safe to call from many
+    threads, and a hung thread would keep running beside the later cases.
+    """
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        return _run_under_alarm(fn, value, timeout)
     box = {}
 
     def target():
         try:
             box["result"] = fn(value)
-        except BaseException as exc:  # noqa: BLE001 - everything is judged by the caller
+        except Exception as exc:  # noqa: BLE001 - everything is judged by the caller
             box["error"] = exc
 
     thread = threading.Thread(target=target, daemon=True)
@@ -52,6 +62,21 @@ def run_with_timeout(fn, value, timeout):
     if thread.is_alive():
         raise Hang(f"HANG: no answer after {timeout:g} s for {value!r:.120}")
     return box.get("result"), box.get("error")
+
+
+def _run_under_alarm(fn, value, timeout):
+    def on_alarm(signum, frame):
+        raise Hang(f"HANG: no answer after {timeout:g} s for {value!r:.120}")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return fn(value), None
+    except Exception as exc:  # noqa: BLE001 - everything is judged by the caller
+        return None, exc
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def judge(case, value, result, error):
@@ -77,7 +102,7 @@ def _marks(case_id):
     reason = KNOWN_FAILURES.get(case_id)
     if reason is None or IGNORE_KNOWN:
         return ()
-    # a hung call's thread cannot be stopped and would run on beside the later cases
+    # hangs cost TIMEOUT_S each and a hung thread (off the main thread) cannot be stopped
     return (pytest.mark.xfail(strict=True, reason=reason, run=not reason.startswith(("HANG", "CRASH"))),)
 
 
@@ -95,7 +120,10 @@ FUZZ_SETTINGS = settings(
 )
 def test_baseline(func):
     """The catalogue's valid call works, so each case's single change is what makes it bad."""
-    result, error = run_with_timeout(lambda _: BASELINES[func].baseline(), None, BASELINE_TIMEOUT_S)
+    try:
+        result, error = run_with_timeout(lambda _: BASELINES[func].baseline(), None, BASELINE_TIMEOUT_S)
+    except Hang as hang:
+        raise AssertionError(str(hang)) from None
     if error is not None:
         raise AssertionError(f"BASELINE: {type(error).__name__}: {error}") from error
 
@@ -109,7 +137,7 @@ def test_bad_input(case):
     @given(value=case.values)
     def draw(value):
         if failures and failures[0].startswith("HANG"):
-            return  # the thread still runs: do not stack hangs
+            return  # do not stack hangs
         try:
             result, error = run_with_timeout(case.call, value, TIMEOUT_S)
         except Hang as hang:
