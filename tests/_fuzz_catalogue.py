@@ -545,6 +545,14 @@ def _special_cases():
     return cases
 
 
+# Cases whose call corrupts the process's memory today: running one (even as an expected
+# failure) can crash the interpreter later, typically at exit. The suite skips them; the
+# regenerator still runs them. Remove an entry once the library fixes it.
+HEAP_CORRUPTING = {
+    "hope_transfer:h:float16": "the Numba hope_transfer kernel writes complex results into a float16 buffer "
+    "(garbage values, then a segfault / 'double free' at interpreter exit)",
+}
+
 SPECS = _specs()
 CASES = [case for spec in SPECS for case in _spec_cases(spec)] + _special_cases()
 BASELINES = {spec.func: spec for spec in SPECS}

@@ -19,7 +19,7 @@ import threading
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from _fuzz_catalogue import BASELINES, CASES
+from _fuzz_catalogue import BASELINES, CASES, HEAP_CORRUPTING
 
 try:
     from _fuzz_known import KNOWN_FAILURES
@@ -99,6 +99,8 @@ def judge(case, value, result, error):
 
 
 def _marks(case_id):
+    if case_id in HEAP_CORRUPTING and not IGNORE_KNOWN:
+        return (pytest.mark.skip(reason=f"corrupts memory: {HEAP_CORRUPTING[case_id]}"),)
     reason = KNOWN_FAILURES.get(case_id)
     if reason is None or IGNORE_KNOWN:
         return ()
