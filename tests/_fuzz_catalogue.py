@@ -548,10 +548,7 @@ def _special_cases():
 # Cases whose call corrupts the process's memory today: running one (even as an expected
 # failure) can crash the interpreter later, typically at exit. The suite skips them; the
 # regenerator still runs them. Remove an entry once the library fixes it.
-HEAP_CORRUPTING = {
-    "hope_transfer:h:float16": "the Numba hope_transfer kernel writes complex results into a float16 buffer "
-    "(garbage values, then a segfault / 'double free' at interpreter exit)",
-}
+HEAP_CORRUPTING = {}  # ids of cases that crash the process; skipped (hope_transfer float16 was, until h was refused)
 
 SPECS = _specs()
 CASES = [case for spec in SPECS for case in _spec_cases(spec)] + _special_cases()
