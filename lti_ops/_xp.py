@@ -292,22 +292,29 @@ def expm(a):
     :func:`expm_pade` is accurate to ~1e-16 there and differentiable by torch autograd.
     Concrete JAX arrays take it for the same reason: ``jax.scipy.linalg.expm`` (jax 0.10)
     errs by 7e-10 on HiPPO-FouD's A (N = 8, 1-norm 19), where the Padé form errs by 1e-14.
+
+    Single-precision input is computed in double precision where the device has it and
+    rounded back: single-precision scaling and squaring overflows to NaN for 1-norms near
+    1e7 (a stable ``dt * A`` with a large step), and loses the decay of stable modes.
     """
     xp = array_namespace(a)
     _require_square(a, "expm")
-    if _compat.is_numpy_namespace(xp):
-        import scipy.linalg
-
-        return xp.asarray(scipy.linalg.expm(a))
     if _compat.is_jax_namespace(xp) and not is_concrete(a):
         import jax.scipy.linalg
 
         return jax.scipy.linalg.expm(a)
-    if _compat.is_cupy_namespace(xp) and a.ndim == 2:
+    wide = _in_double(xp, a)  # single-precision squaring overflows at ||a|| ~ 1e7 (NaN)
+    if _compat.is_numpy_namespace(xp):
+        import scipy.linalg
+
+        out = xp.asarray(scipy.linalg.expm(wide))
+    elif _compat.is_cupy_namespace(xp) and a.ndim == 2:
         import cupyx.scipy.linalg
 
-        return cupyx.scipy.linalg.expm(a)
-    return expm_pade(a)
+        out = cupyx.scipy.linalg.expm(wide)
+    else:
+        out = expm_pade(wide)
+    return out if out.dtype == a.dtype else xp.astype(out, a.dtype)
 
 
 @lru_cache(maxsize=None)
@@ -583,13 +590,23 @@ def near_zero(x):
     return mag <= x.shape[-1] * eps(xp, x.dtype) * scale
 
 
-def is_singular(a):
-    """Boolean array (batch shape): smallest singular value <= n * eps * largest."""
+def is_singular(a, *, scale=None, n=None):
+    """Boolean array (batch shape): smallest singular value <= n * eps * largest.
+
+    `a` computed as ``I - scale`` (a Woodbury denominator) carries rounding errors of the
+    size of `scale` (or of the sum of absolute terms that formed it), not of `a`: with
+    `scale` given, the bound is ``2 n eps max(largest of a, largest of scale)``, `n` the
+    length of those sums (default: the order of `a`).
+    """
     xp = array_namespace(a)
     if _is_empty(a):
         return xp.zeros(a.shape[:-2], dtype=xp.bool, device=_compat.device(a))
     sv = svdvals(a)
-    return sv[..., -1] <= a.shape[-1] * eps(xp, a.dtype) * sv[..., 0]
+    top = sv[..., 0]
+    if scale is not None:
+        top = xp.maximum(top, svdvals(xp.broadcast_to(scale, a.shape) + 0 * a)[..., 0])
+    n = max(a.shape[-1], n or 0) * (1 if scale is None else 2)
+    return sv[..., -1] <= n * eps(xp, a.dtype) * top
 
 
 def eig(a):

@@ -11,7 +11,10 @@ Both work through time in chunks. Inside a chunk the states come from a parallel
 (Hillis–Steele) scan — :math:`S_{i+1}[k] = S_i[k] + \bar A^{2^i}S_i[k - 2^i]`, depth
 :math:`O(\log c)` — or, with ``method="sequential"``, from the plain loop. Memory stays
 O(batch · N · chunk) whatever L is. States live in the system's own coordinates: the N/2
-listed modes for ``conj_sym`` systems (outputs are then 2·Re of the half sums).
+listed modes for ``conj_sym`` systems (outputs are then 2·Re of the half sums). That
+shortcut holds for real input only: complex input to a ``conj_sym`` :class:`Diagonal` runs
+on the full system of 2N modes ``(lam, conj(lam))``, and its final state is that full
+state, shape (..., 2N) (accepted back as `x0`, as is the usual (..., N) half state).
 """
 
 from __future__ import annotations
@@ -86,7 +89,8 @@ def simulate(sys, u, x0=None, *, method="auto", kernel="auto"):
     -------
     y : array, shape (..., L) or (..., P, L)
     x_final : array, shape (..., n)
-        :math:`x_L`, ready to continue the sequence.
+        :math:`x_L`, ready to continue the sequence (shape (..., 2N), the full state, for
+        complex `u` to a ``conj_sym`` Diagonal system; see the module notes).
 
     Raises
     ------
@@ -205,6 +209,11 @@ class _Operator:
         self.conj_sym = self.diagonal and self.sys.conj_sym
         self._check_signal(u)
         u_float = _xp.floating_dtype(xp, u, names=["u"])
+        # 2 Re of the half sum is the output of real input only: complex input runs on the
+        # full 2N-mode system (the listed modes and their conjugates), states included
+        self.unfolded = self.conj_sym and _xp.is_complex(xp, u_float)
+        if self.unfolded:
+            self.sys, self.conj_sym, self.half = _unfold(xp, self.sys), False, self.sys.n_modes
         self.dtype = xp.result_type(self.sys.dtype, u_float)  # states
         self.u_dtype = xp.result_type(self.sys.D.dtype, u_float)  # inputs, feedthrough
         self.n = self.sys.lam.shape[-1] if self.diagonal else self.sys.n_states
@@ -226,7 +235,12 @@ class _Operator:
         xp = self.xp
         if x0 is None:
             return xp.zeros((self.n,), dtype=self.dtype, device=_xp.common_device(self.sys.B))
-        expected = self.half if self.real_form else self.n
+        expected = self.half if self.real_form or self.unfolded else self.n
+        if self.unfolded and x0.ndim >= 1 and x0.shape[-1] == 2 * expected:
+            expected = self.n  # a full state, as a complex-input run returns it
+        elif self.unfolded and x0.ndim >= 1 and x0.shape[-1] == expected:
+            x0 = xp.concat([x0, _conj(xp, x0)], axis=-1)
+            expected = self.n
         if x0.ndim < 1 or x0.shape[-1] != expected:
             msg = f"`x0` must have shape (..., {expected}); got {tuple(x0.shape)}"
             raise ValueError(msg)
@@ -294,6 +308,18 @@ class _Operator:
 
 def _re(xp, x):
     return xp.real(x) if _xp.is_complex(xp, x.dtype) else x
+
+
+def _conj(xp, x):
+    return xp.conj(x) if _xp.is_complex(xp, x.dtype) else x
+
+
+def _unfold(xp, sys):
+    """The conj_sym Diagonal `sys` as the plain Diagonal of all its 2N modes."""
+    def both(x, axis):
+        return xp.concat([x, _conj(xp, x)], axis=axis)
+
+    return Diagonal(both(sys.lam, -1), both(sys.B, -2), both(sys.C, -1), sys.D, dt=sys.dt)
 
 
 def _im(xp, x):
