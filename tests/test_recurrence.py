@@ -150,3 +150,41 @@ def test_batches_broadcast_between_system_input_and_state(xp):
         assert_close(y0, to_numpy(y) + free, rtol=1e-12)
     y, x = lti_ops.step(sys, as_xp(xp, np.zeros(2)), as_xp(xp, 1.0))
     assert tuple(y.shape) == (3,) and tuple(x.shape) == (3, 2)
+
+
+# --------------------------------------------------------------------------- complex input, conj_sym (issue 17)
+
+
+def _conj_sym_pair(xp, H=2, N=3, M=1, P=1):
+    rng = np.random.default_rng(11)
+    lam = np.exp(0.1 * (-rng.random((H, N)) + 1j * rng.standard_normal((H, N))))
+    B = rng.standard_normal((H, N, M)) + 1j * rng.standard_normal((H, N, M))
+    C = rng.standard_normal((H, P, N)) + 1j * rng.standard_normal((H, P, N))
+    D = rng.standard_normal((H, P, M))
+    half = lti_ops.Diagonal(*(as_xp(xp, v) for v in (lam, B, C, D)), dt=1.0, conj_sym=True)
+    both = (np.concatenate([lam, lam.conj()], -1), np.concatenate([B, B.conj()], -2),
+            np.concatenate([C, C.conj()], -1), D)
+    full = lti_ops.Diagonal(*(as_xp(xp, v) for v in both), dt=1.0)
+    return half, full, rng
+
+
+@pytest.mark.parametrize("func", [lti_ops.scan, lti_ops.simulate])
+@pytest.mark.parametrize("io", [(1, 1), (2, 3)])
+@pytest.mark.parametrize("kernel", ["auto", "xp"])
+def test_complex_input_to_conj_sym_diagonal_is_the_full_systems(xp, func, io, kernel):
+    if kernel == "xp" and xp.__name__ != "array_api_compat.numpy":
+        pytest.skip("auto is the reference body outside NumPy")
+    half, full, rng = _conj_sym_pair(xp, M=io[0], P=io[1])
+    shape = (2, 40) if io == (1, 1) else (2, io[0], 40)
+    u = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+    x0 = rng.standard_normal((2, 3)) + 1j * rng.standard_normal((2, 3))
+    y, x = func(half, as_xp(xp, u), as_xp(xp, x0), kernel=kernel)
+    y_full, x_full = func(full, as_xp(xp, u), as_xp(xp, np.concatenate([x0, x0.conj()], -1)), kernel=kernel)
+    assert_close(y, to_numpy(y_full), atol=1e-12 * np.abs(to_numpy(y_full)).max(), rtol=0)
+    assert tuple(x.shape) == (2, 6)  # the full state: the half cannot hold it
+    assert_close(x, to_numpy(x_full), atol=1e-12 * np.abs(to_numpy(x_full)).max(), rtol=0)
+    y2, _ = func(half, as_xp(xp, u), x, kernel=kernel)  # the full state goes back in as x0
+    y2_full, _ = func(full, as_xp(xp, u), x_full, kernel=kernel)
+    assert_close(y2, to_numpy(y2_full), atol=1e-12 * np.abs(to_numpy(y2_full)).max(), rtol=0)
+    y_real, x_real = func(half, as_xp(xp, u.real), kernel=kernel)  # real input: the half state
+    assert tuple(x_real.shape) == (2, 3) and not np.iscomplexobj(to_numpy(y_real))
