@@ -8,6 +8,8 @@ arrays cannot be copied cheaply; they are kept as given.
 
 from __future__ import annotations
 
+import numbers
+
 import array_api_compat as _compat
 
 from . import _checks, _xp
@@ -77,6 +79,10 @@ def _siso_io(xp, b, c, d):
     _checks.vector("b", b, "(..., N)")
     _checks.vector("c", c, "(..., N)")
     if d is not None and not hasattr(d, "shape"):
+        if isinstance(d, (bool, str, bytes)) or not isinstance(d, numbers.Number):
+            msg = f"`d` must be None, a number or an array of shape (...); got {d!r}"
+            raise TypeError(msg)
+        _checks.all_finite(d=d)
         dtype = _xp.real_dtype(xp, _xp.floating_dtype(xp, b, c, names="bc"))
         dtype = _xp.complex_dtype(xp, dtype) if isinstance(d, complex) else dtype
         d = xp.asarray(d, dtype=dtype, device=_xp.common_device(b))

@@ -186,7 +186,8 @@ def floating_dtype(xp, *arrays, names=None):
     Floating arrays promote as the namespace does (float32 stays float32, complex stays
     complex). Integer arrays join that precision without raising it, as in torch; when all
     arrays are integers the result is the default real floating dtype of their device.
-    Boolean and non-numeric dtypes raise ``TypeError`` naming the argument (from `names`).
+    Boolean, non-numeric and half-precision dtypes raise ``TypeError`` naming the argument
+    (from `names`).
     """
     names = names or [f"argument {i}" for i in range(len(arrays))]
     floating = []
@@ -197,12 +198,21 @@ def floating_dtype(xp, *arrays, names=None):
         if kind in ("bool", "other"):
             msg = f"`{name}` has dtype {x.dtype}; expected a real or complex floating dtype"
             raise TypeError(msg)
+        if kind != "integral" and _is_half(xp, x.dtype):
+            msg = (f"`{name}` has dtype {x.dtype}; half precision is not supported (too short "
+                   f"for these recurrences): cast it to float32")
+            raise TypeError(msg)
         if kind != "integral":
             floating.append(x.dtype)
     if floating:
         return xp.result_type(*floating)
     device = common_device(*arrays)
     return xp.__array_namespace_info__().default_dtypes(device=device)["real floating"]
+
+
+def _is_half(xp, dtype):
+    """A floating dtype narrower than float32 (float16, bfloat16)."""
+    return dtype not in (xp.float32, xp.float64, xp.complex64, xp.complex128)
 
 
 def widest_real(xp, device=None):

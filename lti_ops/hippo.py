@@ -94,7 +94,7 @@ def _measure(measure):
     name = ALIASES.get(measure, measure) if isinstance(measure, str) else measure
     if not isinstance(name, str) or name not in MEASURES:
         valid = sorted(MEASURES) + sorted(ALIASES)
-        msg = f"unknown HiPPO measure {measure!r}; expected one of {valid}"
+        msg = f"`measure` must be one of the HiPPO measures {valid}; got {measure!r}"
         raise ValueError(msg)
     return name, MEASURES[name]
 
@@ -110,7 +110,8 @@ def _size(N, spec, name):
 def _params(name, spec, params):
     unknown = sorted(set(params) - set(spec.params))
     if unknown:
-        msg = f"measure {name!r} takes parameters {sorted(spec.params) or 'none'}; got {unknown}"
+        msg = (f"`{unknown[0]}` is not a parameter of measure {name!r}, which takes "
+               f"{sorted(spec.params) or 'none'}; got {unknown}")
         raise TypeError(msg)
     merged = {**spec.params, **params}
     if "beta" in merged:
@@ -328,6 +329,7 @@ def nplr(measure, N, *, rank=None, C=None, clip_imag_b=None, return_basis=False,
     [-0.5 -0.5 -0.5 -0.5]
     """
     name, spec = _measure(measure)
+    return_basis = _checks.flag("return_basis", return_basis)
     N = _size(N, spec, name)
     if N % 2:
         msg = f"nplr needs an even `N` (modes are kept in conjugate pairs); got N={N}"
@@ -487,6 +489,7 @@ def s4d_init(kind, N, *, H=None, real_scale=1.0, imag_scale=1.0, real_random=Fal
     b_init = _checks.choice("b_init", "legs" if b_init == "hippo" else b_init, _B_INITS + ("hippo",))
     c_init = _checks.choice("c_init", c_init, _C_INITS)
     real_scale = _checks.real_number("real_scale", real_scale, minimum=0.0)
+    real_random = _checks.flag("real_random", real_random)
     imag_scale = _checks.real_number("imag_scale", imag_scale, minimum=0.0, strict=False)
     gen = _checks.generator(rng)
     shape = (channels or 1, N // 2)
@@ -593,6 +596,7 @@ def init_dt(H, dt_min=None, dt_max=0.1, *, seq_len=None, deterministic=False, rn
     [0.001 0.01  0.1  ]
     """
     H = _checks.positive_int("H", H)
+    deterministic = _checks.flag("deterministic", deterministic)
     seq_len = _checks.positive_int("seq_len", seq_len, allow_none=True)
     if dt_min is not None and seq_len is not None:
         msg = f"pass `dt_min` or `seq_len` (which sets dt_min = 1/seq_len), not both; got {dt_min!r} and {seq_len!r}"

@@ -64,6 +64,10 @@ def step(sys, x, u):
     """
     if x is None:
         raise ValueError("`x` must be the current state, shape (..., n); got None")
+    for name, value in (("x", x), ("u", u)):
+        if not hasattr(value, "shape"):
+            msg = f"`{name}` must be an array; got {type(value).__name__}"
+            raise TypeError(msg)
     y, x_next = simulate(sys, u[..., None], x, method="sequential")
     return y[..., 0], x_next
 
@@ -170,6 +174,7 @@ def scan(sys, u, x0=None, *, method="auto", kernel="auto"):
 def _run(sys, u, x0, method, kernel, control):
     method = _checks.choice("method", method, _METHODS)
     op = _Operator(sys, x0, u)
+    _checks.all_finite(u=u, x0=x0)
     body = _dispatch.resolve("scan", kernel, op.xp, _run_generic)
     return body(op, u, x0, method, control)
 
@@ -226,6 +231,9 @@ class _Operator:
         if u.ndim < (1 if self.siso else 2) or (not self.siso and u.shape[-2] != self.sys.n_inputs):
             msg = f"`u` must have shape {expected}; got {tuple(u.shape)}"
             raise ValueError(msg)
+        if u.shape[-1] == 0:
+            msg = f"`u` must have at least one time step (its last axis); got shape {tuple(u.shape)}"
+            raise ValueError(msg)
 
     def as_signal(self, u):
         """(..., M, c) in the input dtype."""
@@ -244,6 +252,7 @@ class _Operator:
         if x0.ndim < 1 or x0.shape[-1] != expected:
             msg = f"`x0` must have shape (..., {expected}); got {tuple(x0.shape)}"
             raise ValueError(msg)
+        _xp.floating_dtype(xp, x0, names=["x0"])  # refuses bool, object, half dtypes
         if self.real_form:
             x0 = xp.concat([_re(xp, x0), _im(xp, x0)], axis=-1)
         return xp.astype(x0, xp.result_type(self.dtype, x0.dtype))

@@ -233,7 +233,7 @@ class StateSpace(_System):
     @classmethod
     def siso(cls, A, b, c, d=None, *, dt=None):
         """SISO system from ``A (..., N, N)``, ``b (..., N)``, ``c (..., N)``, ``d (...)``."""
-        B, C, D = _siso_io(_xp.array_namespace(A, b, c), b, c, d)
+        B, C, D = _siso_io(_xp.array_namespace(A, b, c, names=("A", "b", "c")), b, c, d)
         return cls(A, B, C, D, dt=dt)
 
     @property
@@ -284,9 +284,9 @@ def diagonalize(sys, *, max_cond=None):
     Raises
     ------
     TypeError
-        If `sys` is not a StateSpace.
+        If `sys` is not a StateSpace, or `max_cond` not a real number.
     ValueError
-        If any batch element's eigenvector matrix is worse conditioned than `max_cond` (A is
+        If `max_cond` is below 1 or not finite. If any batch element's eigenvector matrix is worse conditioned than `max_cond` (A is
         defective or nearly so, e.g. HiPPO-LegS with N >= 16; use its NPLR form instead).
     NotImplementedError
         If the namespace has no nonsymmetric eigensolver.
@@ -305,6 +305,8 @@ def diagonalize(sys, *, max_cond=None):
         msg = f"`sys` must be a StateSpace; got {type(sys).__name__}"
         raise TypeError(msg)
     xp = sys.xp
+    if max_cond is not None:
+        max_cond = _checks.real_number("max_cond", max_cond, minimum=1.0, strict=False)
     limit = max_cond if max_cond is not None else _xp.eps(xp, sys.dtype) ** -0.5
     lam, V = _xp.eig(sys.A)
     sv = xp.linalg.svdvals(V)
@@ -402,7 +404,7 @@ class Diagonal(_ModalSystem):
         This is the layout ML code keeps its parameters in: e.g. ``lam`` of shape (H, N) for
         H channels.
         """
-        B, C, D = _siso_io(_xp.array_namespace(lam, b, c), b, c, d)
+        B, C, D = _siso_io(_xp.array_namespace(lam, b, c, names=("lam", "b", "c")), b, c, d)
         return cls(lam, B, C, D, dt=dt, conj_sym=conj_sym)
 
     @batched()
@@ -514,7 +516,7 @@ class DPLR(_ModalSystem):
     @classmethod
     def siso(cls, lam, P, Q, b, c, d=None, *, dt=None, conj_sym=False):
         """SISO DPLR system: ``lam, b, c`` of shape (..., N), ``P, Q`` of shape (..., N, r)."""
-        B, C, D = _siso_io(_xp.array_namespace(lam, b, c), b, c, d)
+        B, C, D = _siso_io(_xp.array_namespace(lam, b, c, names=("lam", "b", "c")), b, c, d)
         return cls(lam, P, Q, B, C, D, dt=dt, conj_sym=conj_sym)
 
     @property

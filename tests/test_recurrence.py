@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import lti_ops
 from lti_ops.testing import assert_close, to_numpy, tolerance
 
-from _helpers import as_xp, markov, systems
+from _helpers import as_xp, checks_values, markov, systems
 
 
 def _discrete(kind, data, xp, dtype="float64", **kw):
@@ -188,3 +188,41 @@ def test_complex_input_to_conj_sym_diagonal_is_the_full_systems(xp, func, io, ke
     assert_close(y2, to_numpy(y2_full), atol=1e-12 * np.abs(to_numpy(y2_full)).max(), rtol=0)
     y_real, x_real = func(half, as_xp(xp, u.real), kernel=kernel)  # real input: the half state
     assert tuple(x_real.shape) == (2, 3) and not np.iscomplexobj(to_numpy(y_real))
+
+
+def test_argument_errors_name_the_argument(xp):
+    sys = lti_ops.StateSpace(as_xp(xp, [[0.5]]), as_xp(xp, [[1.0]]), as_xp(xp, [[1.0]]), dt=1.0)
+    u = as_xp(xp, np.ones(4))
+    for func in (lti_ops.scan, lti_ops.simulate):
+        with pytest.raises(ValueError, match=r"`u` must have at least one time step .*got shape \(0,\)"):
+            func(sys, as_xp(xp, np.ones(0)))
+        with pytest.raises(TypeError, match=r"`u` has dtype .*bool.*; expected a real or complex floating"):
+            func(sys, as_xp(xp, np.ones(4, bool)))
+        with pytest.raises(TypeError, match=r"`x0` has dtype .*bool"):
+            func(sys, u, as_xp(xp, np.ones(1, bool)))
+        with pytest.raises(TypeError, match=r"`sys` must be a StateSpace, Diagonal or DPLR system; got NoneType"):
+            func(None, u)
+        with pytest.raises(ValueError, match=r"`method` must be one of .*; got 1"):
+            func(sys, u, method=1)
+        if hasattr(xp, "float16"):
+            with pytest.raises(TypeError, match=r"`u` has dtype .*float16.*half precision is not supported"):
+                func(sys, xp.astype(u, xp.float16))
+        if checks_values(xp):
+            with pytest.raises(ValueError, match=r"`u` must be finite; got 1 non-finite entry"):
+                func(sys, as_xp(xp, [1.0, np.nan, 2.0]))
+            with pytest.raises(ValueError, match=r"`x0` must be finite; got 1 non-finite entry"):
+                func(sys, u, as_xp(xp, [np.inf]))
+    with pytest.raises(TypeError, match=r"`u` must be an array; got float"):
+        lti_ops.step(sys, as_xp(xp, [0.0]), 1.0)
+    with pytest.raises(TypeError, match=r"`x` must be an array; got list"):
+        lti_ops.step(sys, [0.0], as_xp(xp, 1.0))
+    if checks_values(xp):
+        with pytest.raises(ValueError, match=r"`u` must be finite"):
+            lti_ops.step(sys, as_xp(xp, [0.0]), as_xp(xp, np.nan))
+
+
+def test_mixed_namespaces_are_refused():
+    torch = pytest.importorskip("torch")
+    sys = lti_ops.StateSpace(np.array([[0.5]]), np.array([[1.0]]), np.array([[1.0]]), dt=1.0)
+    with pytest.raises(TypeError, match=r"`u` .*different namespaces|different namespaces.*`u`"):
+        lti_ops.scan(sys, torch.ones(3, dtype=torch.float64))

@@ -337,3 +337,43 @@ def test_pytree_unflatten_skips_validation():
     leaves, tree = jax.tree_util.tree_flatten(sys)
     rebuilt = jax.tree_util.tree_unflatten(tree, [jax.numpy.full((1, 1), np.nan)] * len(leaves))
     assert bool(jax.numpy.isnan(rebuilt.A).all())
+
+
+def test_constructor_and_method_argument_errors(xp):
+    one = as_xp(xp, [[1.0]])
+    vec = as_xp(xp, [1.0])
+    if hasattr(xp, "float16"):
+        half = xp.astype(one, xp.float16)
+        with pytest.raises(TypeError, match=r"`A` has dtype .*float16.*half precision is not supported"):
+            lti_ops.StateSpace(half, one, one)
+        with pytest.raises(TypeError, match=r"`P` has dtype .*float16"):
+            lti_ops.DPLR(vec, half, one, one, one)
+    with pytest.raises(TypeError, match=r"`B` has dtype .*bool"):
+        lti_ops.StateSpace(one, xp.astype(one, xp.bool), one)
+    with pytest.raises(TypeError, match=r"`d` must be None, a number or an array of shape \(\.\.\.\); got '1'"):
+        lti_ops.Diagonal.siso(vec, vec, vec, "1")
+    with pytest.raises(TypeError, match=r"`b` .*got list|got list.*`b`"):
+        lti_ops.Diagonal.siso(vec, [1.0], vec)
+    with pytest.raises(TypeError, match=r"`dt` must be a positive finite number or array; got '1'"):
+        lti_ops.StateSpace(one, one, one, dt="1")
+    with pytest.raises(TypeError, match=r"`conj_sym` must be True or False; got 'yes'"):
+        lti_ops.Diagonal(vec, one, one, conj_sym="yes")
+    sys = lti_ops.StateSpace(-one, one, one)
+    with pytest.raises(TypeError, match=r"`max_cond` must be a real number; got 'x'"):
+        lti_ops.diagonalize(sys, max_cond="x")
+    with pytest.raises(ValueError, match=r"`max_cond` must be finite and >= 1; got 0.5"):
+        sys.diagonalize(max_cond=0.5)
+    with pytest.raises(TypeError, match=r"`sys` must be a StateSpace; got Diagonal"):
+        lti_ops.diagonalize(lti_ops.Diagonal(vec, one, one))
+    if checks_values(xp):
+        with pytest.raises(ValueError, match=r"`d` must be finite; got nan"):
+            lti_ops.Diagonal.siso(vec, vec, vec, float("nan"))
+
+
+def test_mixed_namespaces_are_refused_by_name():
+    torch = pytest.importorskip("torch")
+    one = np.ones((1, 1))
+    with pytest.raises(TypeError, match=r"`A` and `B` are from different namespaces"):
+        lti_ops.StateSpace(torch.ones((1, 1), dtype=torch.float64), one, one)
+    with pytest.raises(TypeError, match=r"`lam` and `P` are from different namespaces|different namespaces"):
+        lti_ops.DPLR(np.ones(1), torch.ones((1, 1), dtype=torch.float64), one, one, one)
