@@ -13,8 +13,10 @@ Both work through time in chunks. Inside a chunk the states come from a parallel
 O(batch · N · chunk) whatever L is. States live in the system's own coordinates: the N/2
 listed modes for ``conj_sym`` systems (outputs are then 2·Re of the half sums). That
 shortcut holds for real input only: complex input to a ``conj_sym`` :class:`Diagonal` runs
-on the full system of 2N modes ``(lam, conj(lam))``, and its final state is that full
-state, shape (..., 2N) (accepted back as `x0`, as is the usual (..., N) half state).
+on the full system of 2N modes ``(lam, conj(lam))`` (by linearity, as ``y(Re u) + i y(Im u)``).
+With complex input the final state of a ``conj_sym`` Diagonal or DPLR system is the full
+state, shape (..., 2N), whose halves are no longer conjugate (accepted back as `x0`, as is
+the usual (..., N) half state).
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def simulate(sys, u, x0=None, *, method="auto", kernel="auto"):
     y : array, shape (..., L) or (..., P, L)
     x_final : array, shape (..., n)
         :math:`x_L`, ready to continue the sequence (shape (..., 2N), the full state, for
-        complex `u` to a ``conj_sym`` Diagonal system; see the module notes).
+        complex `u` to a ``conj_sym`` system; see the module notes).
 
     Raises
     ------
@@ -217,6 +219,7 @@ class _Operator:
         # 2 Re of the half sum is the output of real input only: complex input runs on the
         # full 2N-mode system (the listed modes and their conjugates), states included
         self.unfolded = self.conj_sym and _xp.is_complex(xp, u_float)
+        self.full_state = self.real_form and _xp.is_complex(xp, u_float)  # the same for DPLR
         if self.unfolded:
             self.sys, self.conj_sym, self.half = _unfold(xp, self.sys), False, self.sys.n_modes
         self.dtype = xp.result_type(self.sys.dtype, u_float)  # states
@@ -244,6 +247,8 @@ class _Operator:
         if x0 is None:
             return xp.zeros((self.n,), dtype=self.dtype, device=_xp.common_device(self.sys.B))
         expected = self.half if self.real_form or self.unfolded else self.n
+        if self.full_state and x0.ndim >= 1 and x0.shape[-1] == 2 * expected:
+            expected *= 2  # a full state, as a complex-input run returns it
         if self.unfolded and x0.ndim >= 1 and x0.shape[-1] == 2 * expected:
             expected = self.n  # a full state, as a complex-input run returns it
         elif self.unfolded and x0.ndim >= 1 and x0.shape[-1] == expected:
@@ -253,7 +258,10 @@ class _Operator:
             msg = f"`x0` must have shape (..., {expected}); got {tuple(x0.shape)}"
             raise ValueError(msg)
         _xp.floating_dtype(xp, x0, names=["x0"])  # refuses bool, object, half dtypes
-        if self.real_form:
+        if self.real_form and self.full_state and x0.shape[-1] == 2 * self.half:
+            top, bottom = x0[..., : self.half], x0[..., self.half :]  # (x, conj x) if real input
+            x0 = xp.concat([(top + bottom) / 2, (top - bottom) / 2j], axis=-1)
+        elif self.real_form:
             x0 = xp.concat([_re(xp, x0), _im(xp, x0)], axis=-1)
         return xp.astype(x0, xp.result_type(self.dtype, x0.dtype))
 
@@ -262,7 +270,10 @@ class _Operator:
             return x
         xp, n = self.xp, self.half
         ctype = _xp.complex_dtype(xp, x.dtype)
-        return xp.astype(x[..., :n], ctype) + 1j * xp.astype(x[..., n:], ctype)
+        re, im = xp.astype(x[..., :n], ctype), xp.astype(x[..., n:], ctype)
+        if self.full_state:  # complex real coordinates: the halves are no longer conjugate
+            return xp.concat([re + 1j * im, re - 1j * im], axis=-1)
+        return re + 1j * im
 
     def drive(self, u):
         """``Bbar u`` for u of shape (..., M, c): (..., n, c)."""

@@ -226,3 +226,21 @@ def test_mixed_namespaces_are_refused():
     sys = lti_ops.StateSpace(np.array([[0.5]]), np.array([[1.0]]), np.array([[1.0]]), dt=1.0)
     with pytest.raises(TypeError, match=r"`u` .*different namespaces|different namespaces.*`u`"):
         lti_ops.scan(sys, torch.ones(3, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("func", [lti_ops.scan, lti_ops.simulate])
+def test_complex_input_to_conj_sym_dplr_is_the_full_systems(xp, func):
+    half = lti_ops.discretize(lti_ops.nplr("legs", 4, C=np.linspace(1, 2, 4), xp=xp), 0.1, "bilinear")
+    both = [xp.concat([x, xp.conj(x)], axis=-2 if x.ndim > 1 and name != "C" else -1)
+            for name, x in (("lam", half.lam), ("P", half.P), ("Q", half.Q), ("B", half.B), ("C", half.C))]
+    full = lti_ops.DPLR(*both, half.D, dt=half.dt)
+    rng = np.random.default_rng(12)
+    u = as_xp(xp, rng.standard_normal(40) + 1j * rng.standard_normal(40))
+    x0 = rng.standard_normal(2) + 1j * rng.standard_normal(2)
+    y, x = func(half, u, as_xp(xp, x0))
+    y_full, x_full = func(full, u, as_xp(xp, np.concatenate([x0, x0.conj()])))
+    assert_close(y, to_numpy(y_full), atol=1e-12 * np.abs(to_numpy(y_full)).max(), rtol=0)
+    assert_close(x, to_numpy(x_full), atol=1e-12 * np.abs(to_numpy(x_full)).max(), rtol=0)
+    y2, _ = func(half, u, x)
+    y2_full, _ = func(full, u, x_full)
+    assert_close(y2, to_numpy(y2_full), atol=1e-12 * np.abs(to_numpy(y2_full)).max(), rtol=0)
