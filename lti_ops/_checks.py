@@ -191,3 +191,11 @@ def same_time_domain(name, sys, continuous):
     if not continuous and sys.dt is None:
         msg = f"`{name}` must be a discrete-time system (a positive dt); got dt=None"
         raise ValueError(msg)
+
+
+def flag(name, value):
+    """`value` if it is a bool (NumPy's bool accepted, as a Python bool), else ``TypeError``."""
+    if type(value).__name__ not in ("bool", "bool_"):
+        msg = f"`{name}` must be True or False; got {value!r}"
+        raise TypeError(msg)
+    return bool(value)

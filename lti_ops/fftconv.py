@@ -159,7 +159,8 @@ def fftconv(u, k, *, mode="causal", D=None, k_backward=None, mimo=False, kernel=
     """
     mode = _checks.choice("mode", mode, MODES)
     xp, dtype, D = _promote(u, k, D, k_backward)
-    _check_shapes(u, k, D, k_backward, bool(mimo))
+    _check_shapes(u, k, D, k_backward, _checks.flag("mimo", mimo))
+    _checks.all_finite(u=u, k=k, D=D, k_backward=k_backward)
     u, k, kb = (None if x is None else _as_dtype(xp, x, dtype) for x in (u, k, k_backward))
     Lu = u.shape[-1]
     if mode == "circular":
@@ -235,6 +236,7 @@ def kernel_from_samples(G, L):
     xp = _xp.array_namespace(G, names=["G"])
     _checks.vector("G", G, "(..., K)")
     dtype = _xp.complex_dtype(xp, _xp.floating_dtype(xp, G, names=["G"]))
+    _checks.all_finite(G=G)
     G = xp.astype(G, dtype)
     if G.shape[-1] == L:
         return xp.astype(xp.fft.ifft(G), dtype)

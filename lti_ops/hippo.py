@@ -55,92 +55,11 @@ import numbers
 import numpy as np
 
 from . import _checks, _xp
-from ._measures import ALIASES, MEASURES
+from ._hippo_args import _measure, _namespace, _output_c, _params, _size, _to_xp
+from ._measures import ALIASES, MEASURES  # noqa: F401 (re-exported: lti_ops.hippo.MEASURES)
 from .systems import DPLR, Diagonal, StateSpace
 
 __all__ = ["S4D_KINDS", "hippo", "init_dt", "nplr", "rank_correction", "s4d_init"]
-
-
-# --------------------------------------------------------------------------- arguments
-
-
-def _namespace(xp, dtype, device):
-    """(namespace, dtype) for array creation; NumPy and float64 (float32 where the device
-    has no float64, e.g. JAX with x64 off) by default."""
-    if xp is None:
-        import array_api_compat.numpy as xp
-    elif not hasattr(xp, "asarray"):
-        msg = f"`xp` must be an array namespace (e.g. numpy, torch); got {xp!r}"
-        raise TypeError(msg)
-    else:
-        xp = _xp.array_namespace(xp.asarray([0.0], device=device))
-    if dtype is None:
-        dtype = _xp.widest_real(xp, device)
-    elif isinstance(dtype, str):
-        dtype = getattr(xp, dtype, None)
-    if dtype not in (xp.float32, xp.float64):
-        msg = f"`dtype` must be float32 or float64 (complex results follow it); got {dtype!r}"
-        raise ValueError(msg)
-    return xp, _xp.check_available(xp, dtype, device)
-
-
-def _to_xp(xp, x, dtype, device):
-    """NumPy constant `x` as a fresh array of namespace `xp` (a writable copy: torch warns
-    about read-only broadcast views)."""
-    return xp.asarray(np.array(x), dtype=dtype, device=device)
-
-
-def _measure(measure):
-    name = ALIASES.get(measure, measure) if isinstance(measure, str) else measure
-    if not isinstance(name, str) or name not in MEASURES:
-        valid = sorted(MEASURES) + sorted(ALIASES)
-        msg = f"unknown HiPPO measure {measure!r}; expected one of {valid}"
-        raise ValueError(msg)
-    return name, MEASURES[name]
-
-
-def _size(N, spec, name):
-    N = _checks.positive_int("N", N)
-    if spec.even and N % 2:
-        msg = f"measure {name!r} needs an even `N` (states come in pairs); got N={N}"
-        raise ValueError(msg)
-    return int(N)
-
-
-def _params(name, spec, params):
-    unknown = sorted(set(params) - set(spec.params))
-    if unknown:
-        msg = f"measure {name!r} takes parameters {sorted(spec.params) or 'none'}; got {unknown}"
-        raise TypeError(msg)
-    merged = {**spec.params, **params}
-    if "beta" in merged:
-        merged["beta"] = _checks.real_number("beta", merged["beta"], minimum=0.0)
-    if "alpha" in merged:
-        alpha = _checks.real_number("alpha", merged["alpha"])
-        if not -1 < alpha < 1:
-            msg = f"glagt needs -1 < `alpha` < 1; got alpha={alpha!r}"
-            raise ValueError(msg)
-        merged["alpha"] = alpha
-    return merged
-
-
-def _output_c(name, spec, N, C):
-    if C is None:
-        return np.zeros(N)
-    if isinstance(C, str):
-        if C != "endpoint" or spec.endpoint is None:
-            has = sorted(k for k, v in MEASURES.items() if v.endpoint is not None)
-            msg = f"C={C!r} is not available for {name!r}; C='endpoint' exists for {has}"
-            raise ValueError(msg)
-        return spec.endpoint(N)
-    C = np.asarray(C)
-    if C.shape != (N,) or C.dtype.kind not in "iuf" or not np.all(np.isfinite(C)):
-        msg = (
-            f"`C` must be None, 'endpoint' or a finite real array of shape ({N},); got "
-            f"shape {C.shape}, dtype {C.dtype}"
-        )
-        raise ValueError(msg)
-    return C.astype(np.float64)
 
 
 # --------------------------------------------------------------------------- hippo
@@ -328,6 +247,7 @@ def nplr(measure, N, *, rank=None, C=None, clip_imag_b=None, return_basis=False,
     [-0.5 -0.5 -0.5 -0.5]
     """
     name, spec = _measure(measure)
+    return_basis = _checks.flag("return_basis", return_basis)
     N = _size(N, spec, name)
     if N % 2:
         msg = f"nplr needs an even `N` (modes are kept in conjugate pairs); got N={N}"
@@ -487,6 +407,7 @@ def s4d_init(kind, N, *, H=None, real_scale=1.0, imag_scale=1.0, real_random=Fal
     b_init = _checks.choice("b_init", "legs" if b_init == "hippo" else b_init, _B_INITS + ("hippo",))
     c_init = _checks.choice("c_init", c_init, _C_INITS)
     real_scale = _checks.real_number("real_scale", real_scale, minimum=0.0)
+    real_random = _checks.flag("real_random", real_random)
     imag_scale = _checks.real_number("imag_scale", imag_scale, minimum=0.0, strict=False)
     gen = _checks.generator(rng)
     shape = (channels or 1, N // 2)
@@ -593,6 +514,7 @@ def init_dt(H, dt_min=None, dt_max=0.1, *, seq_len=None, deterministic=False, rn
     [0.001 0.01  0.1  ]
     """
     H = _checks.positive_int("H", H)
+    deterministic = _checks.flag("deterministic", deterministic)
     seq_len = _checks.positive_int("seq_len", seq_len, allow_none=True)
     if dt_min is not None and seq_len is not None:
         msg = f"pass `dt_min` or `seq_len` (which sets dt_min = 1/seq_len), not both; got {dt_min!r} and {seq_len!r}"

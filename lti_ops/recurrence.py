@@ -11,7 +11,12 @@ Both work through time in chunks. Inside a chunk the states come from a parallel
 (Hillis–Steele) scan — :math:`S_{i+1}[k] = S_i[k] + \bar A^{2^i}S_i[k - 2^i]`, depth
 :math:`O(\log c)` — or, with ``method="sequential"``, from the plain loop. Memory stays
 O(batch · N · chunk) whatever L is. States live in the system's own coordinates: the N/2
-listed modes for ``conj_sym`` systems (outputs are then 2·Re of the half sums).
+listed modes for ``conj_sym`` systems (outputs are then 2·Re of the half sums). That
+shortcut holds for real input only: complex input to a ``conj_sym`` :class:`Diagonal` runs
+on the full system of 2N modes ``(lam, conj(lam))`` (by linearity, as ``y(Re u) + i y(Im u)``).
+With complex input the final state of a ``conj_sym`` Diagonal or DPLR system is the full
+state, shape (..., 2N), whose halves are no longer conjugate (accepted back as `x0`, as is
+the usual (..., N) half state).
 """
 
 from __future__ import annotations
@@ -61,6 +66,10 @@ def step(sys, x, u):
     """
     if x is None:
         raise ValueError("`x` must be the current state, shape (..., n); got None")
+    for name, value in (("x", x), ("u", u)):
+        if not hasattr(value, "shape"):
+            msg = f"`{name}` must be an array; got {type(value).__name__}"
+            raise TypeError(msg)
     y, x_next = simulate(sys, u[..., None], x, method="sequential")
     return y[..., 0], x_next
 
@@ -86,7 +95,8 @@ def simulate(sys, u, x0=None, *, method="auto", kernel="auto"):
     -------
     y : array, shape (..., L) or (..., P, L)
     x_final : array, shape (..., n)
-        :math:`x_L`, ready to continue the sequence.
+        :math:`x_L`, ready to continue the sequence (shape (..., 2N), the full state, for
+        complex `u` to a ``conj_sym`` system; see the module notes).
 
     Raises
     ------
@@ -166,6 +176,7 @@ def scan(sys, u, x0=None, *, method="auto", kernel="auto"):
 def _run(sys, u, x0, method, kernel, control):
     method = _checks.choice("method", method, _METHODS)
     op = _Operator(sys, x0, u)
+    _checks.all_finite(u=u, x0=x0)
     body = _dispatch.resolve("scan", kernel, op.xp, _run_generic)
     return body(op, u, x0, method, control)
 
@@ -205,6 +216,12 @@ class _Operator:
         self.conj_sym = self.diagonal and self.sys.conj_sym
         self._check_signal(u)
         u_float = _xp.floating_dtype(xp, u, names=["u"])
+        # 2 Re of the half sum is the output of real input only: complex input runs on the
+        # full 2N-mode system (the listed modes and their conjugates), states included
+        self.unfolded = self.conj_sym and _xp.is_complex(xp, u_float)
+        self.full_state = self.real_form and _xp.is_complex(xp, u_float)  # the same for DPLR
+        if self.unfolded:
+            self.sys, self.conj_sym, self.half = _unfold(xp, self.sys), False, self.sys.n_modes
         self.dtype = xp.result_type(self.sys.dtype, u_float)  # states
         self.u_dtype = xp.result_type(self.sys.D.dtype, u_float)  # inputs, feedthrough
         self.n = self.sys.lam.shape[-1] if self.diagonal else self.sys.n_states
@@ -217,6 +234,9 @@ class _Operator:
         if u.ndim < (1 if self.siso else 2) or (not self.siso and u.shape[-2] != self.sys.n_inputs):
             msg = f"`u` must have shape {expected}; got {tuple(u.shape)}"
             raise ValueError(msg)
+        if u.shape[-1] == 0:
+            msg = f"`u` must have at least one time step (its last axis); got shape {tuple(u.shape)}"
+            raise ValueError(msg)
 
     def as_signal(self, u):
         """(..., M, c) in the input dtype."""
@@ -226,11 +246,22 @@ class _Operator:
         xp = self.xp
         if x0 is None:
             return xp.zeros((self.n,), dtype=self.dtype, device=_xp.common_device(self.sys.B))
-        expected = self.half if self.real_form else self.n
+        expected = self.half if self.real_form or self.unfolded else self.n
+        if self.full_state and x0.ndim >= 1 and x0.shape[-1] == 2 * expected:
+            expected *= 2  # a full state, as a complex-input run returns it
+        if self.unfolded and x0.ndim >= 1 and x0.shape[-1] == 2 * expected:
+            expected = self.n  # a full state, as a complex-input run returns it
+        elif self.unfolded and x0.ndim >= 1 and x0.shape[-1] == expected:
+            x0 = xp.concat([x0, _conj(xp, x0)], axis=-1)
+            expected = self.n
         if x0.ndim < 1 or x0.shape[-1] != expected:
             msg = f"`x0` must have shape (..., {expected}); got {tuple(x0.shape)}"
             raise ValueError(msg)
-        if self.real_form:
+        _xp.floating_dtype(xp, x0, names=["x0"])  # refuses bool, object, half dtypes
+        if self.real_form and self.full_state and x0.shape[-1] == 2 * self.half:
+            top, bottom = x0[..., : self.half], x0[..., self.half :]  # (x, conj x) if real input
+            x0 = xp.concat([(top + bottom) / 2, (top - bottom) / 2j], axis=-1)
+        elif self.real_form:
             x0 = xp.concat([_re(xp, x0), _im(xp, x0)], axis=-1)
         return xp.astype(x0, xp.result_type(self.dtype, x0.dtype))
 
@@ -239,7 +270,10 @@ class _Operator:
             return x
         xp, n = self.xp, self.half
         ctype = _xp.complex_dtype(xp, x.dtype)
-        return xp.astype(x[..., :n], ctype) + 1j * xp.astype(x[..., n:], ctype)
+        re, im = xp.astype(x[..., :n], ctype), xp.astype(x[..., n:], ctype)
+        if self.full_state:  # complex real coordinates: the halves are no longer conjugate
+            return xp.concat([re + 1j * im, re - 1j * im], axis=-1)
+        return re + 1j * im
 
     def drive(self, u):
         """``Bbar u`` for u of shape (..., M, c): (..., n, c)."""
@@ -294,6 +328,18 @@ class _Operator:
 
 def _re(xp, x):
     return xp.real(x) if _xp.is_complex(xp, x.dtype) else x
+
+
+def _conj(xp, x):
+    return xp.conj(x) if _xp.is_complex(xp, x.dtype) else x
+
+
+def _unfold(xp, sys):
+    """The conj_sym Diagonal `sys` as the plain Diagonal of all its 2N modes."""
+    def both(x, axis):
+        return xp.concat([x, _conj(xp, x)], axis=axis)
+
+    return Diagonal(both(sys.lam, -1), both(sys.B, -2), both(sys.C, -1), sys.D, dt=sys.dt)
 
 
 def _im(xp, x):

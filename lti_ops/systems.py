@@ -19,71 +19,26 @@ from functools import cached_property
 
 from . import _checks, _pytree, _xp
 from ._blockwise import batched
+from ._system_args import (
+    _batch_shape,
+    _cast,
+    _check_conj_sym,
+    _check_dt,
+    _conj,
+    _diag_embed,
+    _diagonal_dtypes,
+    _feedthrough,
+    _im,
+    _io_shapes,
+    _re,
+    _siso_io,
+    own,
+)
 
 __all__ = ["DPLR", "Diagonal", "StateSpace", "diagonalize"]
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _re(xp, x):
-    return xp.real(x) if _xp.is_complex(xp, x.dtype) else x
-
-
-def _im(xp, x):
-    return xp.imag(x) if _xp.is_complex(xp, x.dtype) else xp.zeros_like(x)
-
-
-def _conj(xp, x):
-    return xp.conj(x) if _xp.is_complex(xp, x.dtype) else x
-
-
-def _cast(xp, x, dtype):
-    return x if x.dtype == dtype else xp.astype(x, dtype)
-
-
-def _diag_embed(xp, lam):
-    """Stack of diagonal matrices ``diag(lam)`` of shape (..., N, N)."""
-    eye = xp.eye(lam.shape[-1], dtype=lam.dtype, device=_xp.common_device(lam))
-    return eye * lam[..., None, :]
-
-
-def _feedthrough(xp, D, P, M, dtype, device):
-    """`D` validated and cast, or zeros of shape (P, M) when None."""
-    if D is None:
-        return xp.zeros((P, M), dtype=dtype, device=device)
-    _checks.matrix("D", D, "(..., P, M)")
-    _checks.axis_size("D", D, -2, P, "P = C.shape[-2]")
-    _checks.axis_size("D", D, -1, M, "M = B.shape[-1]")
-    return _cast(xp, D, dtype)
-
-
-def _diagonal_dtypes(xp, lam, B, C, D, conj_sym):
-    """(dtype of lam, B, C; dtype of D). With `conj_sym` D is real and must be given real."""
-    if not conj_sym:
-        dtype = _xp.floating_dtype(xp, lam, B, C, D, names=("lam", "B", "C", "D"))
-        return dtype, dtype
-    dtype = _xp.floating_dtype(xp, lam, B, C, names=("lam", "B", "C"))
-    if D is not None:
-        if _xp.is_complex(xp, D.dtype):
-            msg = f"`D` must be real when conj_sym=True (the system is real); got {D.dtype}"
-            raise TypeError(msg)
-        dtype = xp.result_type(dtype, _xp.floating_dtype(xp, D, names="D"))
-    return dtype, _xp.real_dtype(xp, dtype)
-
-
-def _io_shapes(B, C, N):
-    _checks.matrix("B", B, "(..., N, M)")
-    _checks.matrix("C", C, "(..., P, N)")
-    _checks.axis_size("B", B, -2, N, "the state dimension N")
-    _checks.axis_size("C", C, -1, N, "the state dimension N")
-    return C.shape[-2], B.shape[-1]
-
-
-def _check_conj_sym(conj_sym):
-    if not isinstance(conj_sym, bool):
-        msg = f"`conj_sym` must be True or False; got {conj_sym!r}"
-        raise TypeError(msg)
 
 
 def _real_form(xp, m11, m12, B, C):
@@ -113,17 +68,6 @@ def real_block(xp, m11, m12):
     top = xp.concat([_re(xp, m11 + m12), _im(xp, m12) - _im(xp, m11)], axis=-1)
     bottom = xp.concat([_im(xp, m11 + m12), _re(xp, m11 - m12)], axis=-1)
     return xp.concat([top, bottom], axis=-2)
-
-
-def _siso_io(xp, b, c, d):
-    """(B, C, D) of shape (..., N, 1), (..., 1, N), (..., 1, 1) from SISO vectors."""
-    _checks.vector("b", b, "(..., N)")
-    _checks.vector("c", c, "(..., N)")
-    if d is not None and not hasattr(d, "shape"):
-        dtype = _xp.real_dtype(xp, _xp.floating_dtype(xp, b, c, names="bc"))
-        dtype = _xp.complex_dtype(xp, dtype) if isinstance(d, complex) else dtype
-        d = xp.asarray(d, dtype=dtype, device=_xp.common_device(b))
-    return b[..., None], c[..., None, :], None if d is None else d[..., None, None]
 
 
 class _System:
@@ -215,29 +159,6 @@ class _ModalSystem(_System):
         return self.lam.dtype
 
 
-def _batch_shape(named):
-    shapes = {}
-    for name, (x, core) in named.items():
-        if x is not None and hasattr(x, "shape"):
-            shapes[name] = tuple(x.shape)[: x.ndim - core]
-    return _checks.broadcast_batch(shapes)
-
-
-def _check_dt(dt, batch_named, dtype):
-    """Validated `dt`: an array one must share the fields' namespace and device and
-    broadcast with their batch; an integer array is cast to the real dtype of `dtype`."""
-    dt = _checks.sampling_time(dt)
-    if dt is None or not hasattr(dt, "shape"):
-        return dt
-    names = tuple(batch_named) + ("dt",)
-    fields = [x for x, _ in batch_named.values()]
-    xp = _xp.array_namespace(*fields, dt, names=names)
-    _batch_shape({**batch_named, "dt": (dt, 0)})
-    if xp.isdtype(dt.dtype, "integral"):
-        dt = xp.astype(dt, _xp.real_dtype(xp, dtype))
-    return dt
-
-
 # --------------------------------------------------------------------------- StateSpace
 
 
@@ -305,13 +226,14 @@ class StateSpace(_System):
         D = _feedthrough(xp, D, P, M, dtype, _xp.common_device(A, B, C, D))
         fields = {"A": A, "B": B, "C": C, "D": D}
         for name, x in fields.items():
-            object.__setattr__(self, name, _cast(xp, x, dtype))
+            object.__setattr__(self, name, own(xp, x, dtype))
+        _checks.all_finite(**fields)
         self._finish_validation()
 
     @classmethod
     def siso(cls, A, b, c, d=None, *, dt=None):
         """SISO system from ``A (..., N, N)``, ``b (..., N)``, ``c (..., N)``, ``d (...)``."""
-        B, C, D = _siso_io(_xp.array_namespace(A, b, c), b, c, d)
+        B, C, D = _siso_io(_xp.array_namespace(A, b, c, names=("A", "b", "c")), b, c, d)
         return cls(A, B, C, D, dt=dt)
 
     @property
@@ -362,9 +284,9 @@ def diagonalize(sys, *, max_cond=None):
     Raises
     ------
     TypeError
-        If `sys` is not a StateSpace.
+        If `sys` is not a StateSpace, or `max_cond` not a real number.
     ValueError
-        If any batch element's eigenvector matrix is worse conditioned than `max_cond` (A is
+        If `max_cond` is below 1 or not finite. If any batch element's eigenvector matrix is worse conditioned than `max_cond` (A is
         defective or nearly so, e.g. HiPPO-LegS with N >= 16; use its NPLR form instead).
     NotImplementedError
         If the namespace has no nonsymmetric eigensolver.
@@ -383,6 +305,8 @@ def diagonalize(sys, *, max_cond=None):
         msg = f"`sys` must be a StateSpace; got {type(sys).__name__}"
         raise TypeError(msg)
     xp = sys.xp
+    if max_cond is not None:
+        max_cond = _checks.real_number("max_cond", max_cond, minimum=1.0, strict=False)
     limit = max_cond if max_cond is not None else _xp.eps(xp, sys.dtype) ** -0.5
     lam, V = _xp.eig(sys.A)
     sv = xp.linalg.svdvals(V)
@@ -467,9 +391,10 @@ class Diagonal(_ModalSystem):
         P, M = _io_shapes(B, C, lam.shape[-1])
         dtype, d_dtype = _diagonal_dtypes(xp, lam, B, C, D, self.conj_sym)
         D = _feedthrough(xp, D, P, M, d_dtype, _xp.common_device(lam, B, C, D))
-        for name, x in {"lam": lam, "B": B, "C": C}.items():
-            object.__setattr__(self, name, _cast(xp, x, dtype))
-        object.__setattr__(self, "D", D)
+        fields = {"lam": lam, "B": B, "C": C, "D": D}
+        for name, x in fields.items():
+            object.__setattr__(self, name, own(xp, x, d_dtype if name == "D" else dtype))
+        _checks.all_finite(**fields)
         self._finish_validation()
 
     @classmethod
@@ -479,7 +404,7 @@ class Diagonal(_ModalSystem):
         This is the layout ML code keeps its parameters in: e.g. ``lam`` of shape (H, N) for
         H channels.
         """
-        B, C, D = _siso_io(_xp.array_namespace(lam, b, c), b, c, d)
+        B, C, D = _siso_io(_xp.array_namespace(lam, b, c, names=("lam", "b", "c")), b, c, d)
         return cls(lam, B, C, D, dt=dt, conj_sym=conj_sym)
 
     @batched()
@@ -581,8 +506,9 @@ class DPLR(_ModalSystem):
         xp = diag.xp
         _xp.array_namespace(lam, P, Q, names=("lam", "P", "Q"))
         dtype = xp.result_type(diag.dtype, _xp.floating_dtype(xp, P, Q, names="PQ"))
-        for name, x in {"lam": lam, "P": P, "Q": Q, "B": self.B, "C": self.C}.items():
-            object.__setattr__(self, name, _cast(xp, x, dtype))
+        _checks.all_finite(P=P, Q=Q)
+        for name, x in {"lam": diag.lam, "P": P, "Q": Q, "B": diag.B, "C": diag.C}.items():
+            object.__setattr__(self, name, _cast(xp, x, dtype) if name in diag._CORE else own(xp, x, dtype))
         d_dtype = _xp.real_dtype(xp, dtype) if self.conj_sym else dtype
         object.__setattr__(self, "D", _cast(xp, diag.D, d_dtype))
         self._finish_validation()
@@ -590,7 +516,7 @@ class DPLR(_ModalSystem):
     @classmethod
     def siso(cls, lam, P, Q, b, c, d=None, *, dt=None, conj_sym=False):
         """SISO DPLR system: ``lam, b, c`` of shape (..., N), ``P, Q`` of shape (..., N, r)."""
-        B, C, D = _siso_io(_xp.array_namespace(lam, b, c), b, c, d)
+        B, C, D = _siso_io(_xp.array_namespace(lam, b, c, names=("lam", "b", "c")), b, c, d)
         return cls(lam, P, Q, B, C, D, dt=dt, conj_sym=conj_sym)
 
     @property

@@ -445,3 +445,41 @@ def test_degenerate_sizes(xp, method, N, M):
     if method in D2C_METHODS:
         back = lti_ops.d2c(disc, method, alpha=alpha)
         assert (back.n_states, back.n_inputs) == (N, M)
+
+
+# --------------------------------------------------------------------------- rounded poles, huge steps (issue 17)
+
+
+@pytest.mark.parametrize("kind", ["dense", "dplr", "dplr-conj"])
+@pytest.mark.parametrize("method,alpha", [("backward_euler", None), ("gbt", 0.7)])
+def test_gbt_at_a_rounded_pole_raises_as_the_exact_one(xp, kind, method, alpha):
+    if not checks_values(xp):
+        pytest.skip(SKIPS_VALUE_CHECKS)
+    lam, P = np.array([1.0, 3.0]) + 0j, np.ones((2, 1)) + 0j
+    A = np.diag(lam) - P @ P.conj().T  # poles 2 -+ sqrt(2): 1/(alpha dt) is rounded
+    pole = np.linalg.eigvals(A).real.max()
+    cs = kind == "dplr-conj"
+    dplr = lti_ops.DPLR.siso(*(as_xp(xp, v) for v in (lam, P, P, np.ones(2) + 0j, np.ones(2) + 0j)), conj_sym=cs)
+    if cs:  # the full system couples the halves: find its pole
+        pole = np.linalg.eigvals(to_numpy(dplr.to_dense().A)).real.max()
+    sys = dplr.to_dense() if kind == "dense" else dplr
+    dt = 1 / ((alpha or 1.0) * pole)
+    with pytest.raises(ValueError, match=r"pole at s = 1/\(alpha\*dt\) .*where the GBT is singular"):
+        lti_ops.discretize(sys, dt, method, alpha=alpha)
+    ok = lti_ops.discretize(sys, 0.9 * dt, method, alpha=alpha)  # away from it: finite
+    assert np.isfinite(to_numpy(ok.to_dense().A)).all()
+
+
+def test_zoh_of_a_stable_system_with_a_huge_step_stays_stable(xp, dtype):
+    rng = np.random.default_rng(4)
+    M = rng.standard_normal((6, 6))
+    A = M - (np.abs(np.linalg.eigvals(M).real).max() + 0.5) * np.eye(6)  # stable, non-normal
+    sys = lti_ops.StateSpace(*(as_xp(xp, v, dtype) for v in (A, np.ones((6, 1)), np.ones((1, 6)))))
+    for norm in (1e3, 1.5e7, 1e9):
+        disc = lti_ops.discretize(sys, norm / np.abs(A).sum(axis=0).max())
+        Abar, Bbar = to_numpy(disc.A), to_numpy(disc.B)
+        assert disc.A.dtype == getattr(xp, dtype)
+        assert np.isfinite(Abar).all() and np.isfinite(Bbar).all()
+        assert np.abs(np.linalg.eigvals(Abar.astype(np.float64))).max() <= 1
+        # the step response settles at -A^{-1} B
+        assert_close(Bbar, -np.linalg.solve(A, np.ones((6, 1))), rtol=tolerance(dtype, n=6, cond=1e3), atol=0)

@@ -13,7 +13,7 @@ from lti_ops import _xp
 from lti_ops.fftconv import MODES, fftconv, kernel_from_samples, next_fast_len
 from lti_ops.testing import assert_close, to_numpy, tolerance
 
-from _helpers import as_xp
+from _helpers import SKIPS_VALUE_CHECKS, as_xp, checks_values
 
 COMPLEX = {"float32": "complex64", "float64": "complex128"}
 KINDS = [(False, False), (False, True), (True, False), (True, True)]  # (complex u, complex k)
@@ -392,6 +392,15 @@ def _args(xp, mimo=False):
         ({"D": True}, TypeError, r"`D` must be None, a number or an array; got True"),
         ({"D": "1"}, TypeError, r"`D` must be None, a number or an array; got '1'"),
         ({"D": [1.0]}, TypeError, r"`D` must be an array \(or a number\); got list"),
+        # issue 17: NaN/inf and half precision refused by name
+        ({"u": "nan"}, ValueError, r"`u` must be finite; got 1 non-finite entry"),
+        ({"k": "inf"}, ValueError, r"`k` must be finite; got 1 non-finite entry"),
+        ({"D": "nan"}, ValueError, r"`D` must be finite"),
+        ({"k_backward": "inf"}, ValueError, r"`k_backward` must be finite"),
+        ({"D": float("nan")}, ValueError, r"`D` must be finite"),
+        ({"u": "float16"}, TypeError, r"`u` has dtype .*float16.*; half precision is not supported"),
+        ({"mode": "same"}, ValueError, r"`mode` must be one of \[.*; got 'same'"),
+        ({"mimo": "yes"}, TypeError, r"`mimo` must be True or False; got 'yes'"),
     ],
 )
 def test_siso_argument_errors(xp, change, exc, match):
@@ -405,6 +414,16 @@ def test_siso_argument_errors(xp, change, exc, match):
             value = xp.astype(template, xp.bool)
         elif isinstance(value, tuple):
             value = as_xp(xp, np.ones(value))
+        elif value in ("nan", "inf"):
+            if not checks_values(xp):
+                pytest.skip(SKIPS_VALUE_CHECKS)
+            bad = np.ones((3,) if name == "D" else tuple(template.shape))
+            bad.flat[1] = float(value)
+            value = as_xp(xp, bad)
+        elif value == "float16":
+            if not hasattr(xp, "float16"):
+                pytest.skip("the namespace has no float16")
+            value = xp.astype(template, xp.float16)
         kwargs[name] = value
     with pytest.raises(exc, match=match):
         fftconv(kwargs.pop("u"), kwargs.pop("k"), **kwargs)
@@ -450,6 +469,8 @@ def test_mixed_namespaces_are_rejected():
         ((), 8, ValueError, r"`G` must have shape \(\.\.\., K\); got \(\)"),
         ("bool", 8, TypeError, r"`G` has dtype .*bool"),
         (3.0, 8, TypeError, r"`G` must be an array of shape \(\.\.\., K\); got float"),
+        ("nan", 8, ValueError, r"`G` must be finite; got 1 non-finite entry"),
+        ((8,), "8", ValueError, r"`L` must be a positive integer; got '8'"),
     ],
 )
 def test_kernel_from_samples_errors(xp, G, L, exc, match):
@@ -457,6 +478,10 @@ def test_kernel_from_samples_errors(xp, G, L, exc, match):
         G = as_xp(xp, np.ones(G))
     elif G == "bool":
         G = as_xp(xp, np.ones(8, dtype=bool))
+    elif G == "nan":
+        if not checks_values(xp):
+            pytest.skip(SKIPS_VALUE_CHECKS)
+        G = as_xp(xp, np.array([1.0, np.nan] + [0.0] * 6))
     with pytest.raises(exc, match=match):
         kernel_from_samples(G, L)
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import lti_ops
 from lti_ops.testing import assert_close, to_numpy, tolerance
 
-from _helpers import as_xp, markov, systems
+from _helpers import as_xp, checks_values, markov, systems
 
 
 def _discrete(kind, data, xp, dtype="float64", **kw):
@@ -150,3 +150,97 @@ def test_batches_broadcast_between_system_input_and_state(xp):
         assert_close(y0, to_numpy(y) + free, rtol=1e-12)
     y, x = lti_ops.step(sys, as_xp(xp, np.zeros(2)), as_xp(xp, 1.0))
     assert tuple(y.shape) == (3,) and tuple(x.shape) == (3, 2)
+
+
+# --------------------------------------------------------------------------- complex input, conj_sym (issue 17)
+
+
+def _conj_sym_pair(xp, H=2, N=3, M=1, P=1):
+    rng = np.random.default_rng(11)
+    lam = np.exp(0.1 * (-rng.random((H, N)) + 1j * rng.standard_normal((H, N))))
+    B = rng.standard_normal((H, N, M)) + 1j * rng.standard_normal((H, N, M))
+    C = rng.standard_normal((H, P, N)) + 1j * rng.standard_normal((H, P, N))
+    D = rng.standard_normal((H, P, M))
+    half = lti_ops.Diagonal(*(as_xp(xp, v) for v in (lam, B, C, D)), dt=1.0, conj_sym=True)
+    both = (np.concatenate([lam, lam.conj()], -1), np.concatenate([B, B.conj()], -2),
+            np.concatenate([C, C.conj()], -1), D)
+    full = lti_ops.Diagonal(*(as_xp(xp, v) for v in both), dt=1.0)
+    return half, full, rng
+
+
+@pytest.mark.parametrize("func", [lti_ops.scan, lti_ops.simulate])
+@pytest.mark.parametrize("io", [(1, 1), (2, 3)])
+@pytest.mark.parametrize("kernel", ["auto", "xp"])
+def test_complex_input_to_conj_sym_diagonal_is_the_full_systems(xp, func, io, kernel):
+    if kernel == "xp" and xp.__name__ != "array_api_compat.numpy":
+        pytest.skip("auto is the reference body outside NumPy")
+    half, full, rng = _conj_sym_pair(xp, M=io[0], P=io[1])
+    shape = (2, 40) if io == (1, 1) else (2, io[0], 40)
+    u = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+    x0 = rng.standard_normal((2, 3)) + 1j * rng.standard_normal((2, 3))
+    y, x = func(half, as_xp(xp, u), as_xp(xp, x0), kernel=kernel)
+    y_full, x_full = func(full, as_xp(xp, u), as_xp(xp, np.concatenate([x0, x0.conj()], -1)), kernel=kernel)
+    assert_close(y, to_numpy(y_full), atol=1e-12 * np.abs(to_numpy(y_full)).max(), rtol=0)
+    assert tuple(x.shape) == (2, 6)  # the full state: the half cannot hold it
+    assert_close(x, to_numpy(x_full), atol=1e-12 * np.abs(to_numpy(x_full)).max(), rtol=0)
+    y2, _ = func(half, as_xp(xp, u), x, kernel=kernel)  # the full state goes back in as x0
+    y2_full, _ = func(full, as_xp(xp, u), x_full, kernel=kernel)
+    assert_close(y2, to_numpy(y2_full), atol=1e-12 * np.abs(to_numpy(y2_full)).max(), rtol=0)
+    y_real, x_real = func(half, as_xp(xp, u.real), kernel=kernel)  # real input: the half state
+    assert tuple(x_real.shape) == (2, 3) and not np.iscomplexobj(to_numpy(y_real))
+
+
+def test_argument_errors_name_the_argument(xp):
+    sys = lti_ops.StateSpace(as_xp(xp, [[0.5]]), as_xp(xp, [[1.0]]), as_xp(xp, [[1.0]]), dt=1.0)
+    u = as_xp(xp, np.ones(4))
+    for func in (lti_ops.scan, lti_ops.simulate):
+        with pytest.raises(ValueError, match=r"`u` must have at least one time step .*got shape \(0,\)"):
+            func(sys, as_xp(xp, np.ones(0)))
+        with pytest.raises(TypeError, match=r"`u` has dtype .*bool.*; expected a real or complex floating"):
+            func(sys, as_xp(xp, np.ones(4, bool)))
+        with pytest.raises(TypeError, match=r"`x0` has dtype .*bool"):
+            func(sys, u, as_xp(xp, np.ones(1, bool)))
+        with pytest.raises(TypeError, match=r"`sys` must be a StateSpace, Diagonal or DPLR system; got NoneType"):
+            func(None, u)
+        with pytest.raises(ValueError, match=r"`method` must be one of .*; got 1"):
+            func(sys, u, method=1)
+        if hasattr(xp, "float16"):
+            with pytest.raises(TypeError, match=r"`u` has dtype .*float16.*half precision is not supported"):
+                func(sys, xp.astype(u, xp.float16))
+        if checks_values(xp):
+            with pytest.raises(ValueError, match=r"`u` must be finite; got 1 non-finite entry"):
+                func(sys, as_xp(xp, [1.0, np.nan, 2.0]))
+            with pytest.raises(ValueError, match=r"`x0` must be finite; got 1 non-finite entry"):
+                func(sys, u, as_xp(xp, [np.inf]))
+    with pytest.raises(TypeError, match=r"`u` must be an array; got float"):
+        lti_ops.step(sys, as_xp(xp, [0.0]), 1.0)
+    with pytest.raises(TypeError, match=r"`x` must be an array; got list"):
+        lti_ops.step(sys, [0.0], as_xp(xp, 1.0))
+    if checks_values(xp):
+        with pytest.raises(ValueError, match=r"`u` must be finite"):
+            lti_ops.step(sys, as_xp(xp, [0.0]), as_xp(xp, np.nan))
+
+
+def test_mixed_namespaces_are_refused():
+    torch = pytest.importorskip("torch")
+    sys = lti_ops.StateSpace(np.array([[0.5]]), np.array([[1.0]]), np.array([[1.0]]), dt=1.0)
+    with pytest.raises(TypeError, match=r"`u` .*different namespaces|different namespaces.*`u`"):
+        lti_ops.scan(sys, torch.ones(3, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("func", [lti_ops.scan, lti_ops.simulate])
+def test_complex_input_to_conj_sym_dplr_is_the_full_systems(xp, func):
+    half = lti_ops.discretize(lti_ops.nplr("legs", 4, C=np.linspace(1, 2, 4), xp=xp), 0.1, "bilinear")
+    both = [xp.concat([x, xp.conj(x)], axis=-2 if x.ndim > 1 and name != "C" else -1)
+            for name, x in (("lam", half.lam), ("P", half.P), ("Q", half.Q), ("B", half.B), ("C", half.C))]
+    full = lti_ops.DPLR(*both, half.D, dt=half.dt)
+    rng = np.random.default_rng(12)
+    u = as_xp(xp, rng.standard_normal(40) + 1j * rng.standard_normal(40))
+    x0 = rng.standard_normal(2) + 1j * rng.standard_normal(2)
+    y, x = func(half, u, as_xp(xp, x0))
+    y_full, x_full = func(full, u, as_xp(xp, np.concatenate([x0, x0.conj()])))
+    assert_close(y, to_numpy(y_full), atol=1e-12 * np.abs(to_numpy(y_full)).max(), rtol=0)
+    assert_close(x, to_numpy(x_full), atol=1e-12 * np.abs(to_numpy(x_full)).max(), rtol=0)
+    y2, _ = func(half, u, x)
+    y2_full, _ = func(full, u, x_full)
+    assert_close(y2, to_numpy(y2_full), atol=1e-12 * np.abs(to_numpy(y2_full)).max(), rtol=0)

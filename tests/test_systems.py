@@ -11,7 +11,7 @@ import lti_ops
 from lti_ops.testing import assert_close, to_numpy
 from lti_ops.testing import strategies as lst
 
-from _helpers import as_xp, markov
+from _helpers import SKIPS_VALUE_CHECKS, as_xp, checks_values, markov
 
 
 def _ss(xp, n=2, m=1, p=1, batch=(), dtype="float64", **kw):
@@ -263,3 +263,117 @@ def test_dt_array_from_another_namespace_is_rejected():
     torch = pytest.importorskip("torch")
     with pytest.raises(TypeError, match=r"`A` and `dt` are from different namespaces: torch and numpy"):
         lti_ops.StateSpace(torch.ones((1, 1)), torch.ones((1, 1)), torch.ones((1, 1)), dt=np.array([0.1]))
+
+
+# --------------------------------------------------------------------------- ownership, NaN/inf (issue 17)
+
+
+def _mutable(xp):
+    from array_api_compat import is_jax_namespace
+
+    return not is_jax_namespace(xp)
+
+
+@pytest.mark.parametrize("kind", ["dense", "diagonal", "dplr"])
+def test_containers_own_their_arrays(xp, kind):
+    if not _mutable(xp):
+        pytest.skip("immutable arrays: nothing to own")
+    rng = np.random.default_rng(5)
+    lam = as_xp(xp, -1.0 - rng.random(3) + 1j * rng.random(3))
+    P, B, C = (as_xp(xp, rng.standard_normal(s) + 0j) for s in ((3, 1), (3, 1), (1, 3)))
+    dt = as_xp(xp, [0.1])
+    if kind == "dense":
+        fields = {"A": as_xp(xp, -np.eye(3) + 0j), "B": B, "C": C}
+        sys = lti_ops.StateSpace(fields["A"], B, C, dt=dt)
+    elif kind == "diagonal":
+        fields = {"lam": lam, "B": B, "C": C}
+        sys = lti_ops.Diagonal(lam, B, C, dt=dt)
+    else:
+        fields = {"lam": lam, "P": P, "Q": P, "B": B, "C": C}
+        sys = lti_ops.DPLR(lam, P, P, B, C, dt=dt)
+    before = {name: to_numpy(getattr(sys, name)).copy() for name in fields}
+    for x in list(fields.values()) + [dt]:
+        x[...] = 7.0
+    for name, want in before.items():
+        np.testing.assert_array_equal(to_numpy(getattr(sys, name)), want)
+    assert float(to_numpy(sys.dt)[0]) == 0.1
+
+
+def test_torch_copies_keep_the_graph():
+    torch = pytest.importorskip("torch")
+    lam = torch.tensor([-1.0, -2.0], dtype=torch.float64, requires_grad=True)
+    ones = torch.ones((2, 1), dtype=torch.float64)
+    sys = lti_ops.Diagonal(lam, ones, ones.T, dt=0.1)
+    sys.lam.sum().backward()
+    assert lam.grad is not None and lam.grad.tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_containers_refuse_non_finite_fields_by_name(xp, bad):
+    if not checks_values(xp):
+        pytest.skip(SKIPS_VALUE_CHECKS)
+    good = np.array([[-1.0]])
+    ones = as_xp(xp, np.ones((1, 1)))
+    worse = as_xp(xp, np.array([[bad]]))
+    for name in "ABCD":
+        args = [as_xp(xp, good), ones, ones, ones]
+        args["ABCD".index(name)] = worse
+        with pytest.raises(ValueError, match=rf"`{name}` must be finite; got 1 non-finite entry"):
+            lti_ops.StateSpace(*args)
+    with pytest.raises(ValueError, match=r"`lam` must be finite"):
+        lti_ops.Diagonal(as_xp(xp, [bad]), ones, ones)
+    for name in "PQ":
+        args = {"P": ones, "Q": ones, name: worse}
+        with pytest.raises(ValueError, match=rf"`{name}` must be finite"):
+            lti_ops.DPLR(as_xp(xp, [-1.0]), args["P"], args["Q"], ones, ones)
+    with pytest.raises(ValueError, match=r"`dt` must be positive and finite"):
+        lti_ops.StateSpace(as_xp(xp, good), ones, ones, dt=bad)
+
+
+def test_pytree_unflatten_skips_validation():
+    jax = pytest.importorskip("jax")
+    ones = jax.numpy.ones((1, 1))
+    sys = lti_ops.StateSpace(-ones, ones, ones)
+    leaves, tree = jax.tree_util.tree_flatten(sys)
+    rebuilt = jax.tree_util.tree_unflatten(tree, [jax.numpy.full((1, 1), np.nan)] * len(leaves))
+    assert bool(jax.numpy.isnan(rebuilt.A).all())
+
+
+def test_constructor_and_method_argument_errors(xp):
+    one = as_xp(xp, [[1.0]])
+    vec = as_xp(xp, [1.0])
+    if hasattr(xp, "float16"):
+        half = xp.astype(one, xp.float16)
+        with pytest.raises(TypeError, match=r"`A` has dtype .*float16.*half precision is not supported"):
+            lti_ops.StateSpace(half, one, one)
+        with pytest.raises(TypeError, match=r"`P` has dtype .*float16"):
+            lti_ops.DPLR(vec, half, one, one, one)
+    with pytest.raises(TypeError, match=r"`B` has dtype .*bool"):
+        lti_ops.StateSpace(one, xp.astype(one, xp.bool), one)
+    with pytest.raises(TypeError, match=r"`d` must be None, a number or an array of shape \(\.\.\.\); got '1'"):
+        lti_ops.Diagonal.siso(vec, vec, vec, "1")
+    with pytest.raises(TypeError, match=r"`b` .*got list|got list.*`b`"):
+        lti_ops.Diagonal.siso(vec, [1.0], vec)
+    with pytest.raises(TypeError, match=r"`dt` must be a positive finite number or array; got '1'"):
+        lti_ops.StateSpace(one, one, one, dt="1")
+    with pytest.raises(TypeError, match=r"`conj_sym` must be True or False; got 'yes'"):
+        lti_ops.Diagonal(vec, one, one, conj_sym="yes")
+    sys = lti_ops.StateSpace(-one, one, one)
+    with pytest.raises(TypeError, match=r"`max_cond` must be a real number; got 'x'"):
+        lti_ops.diagonalize(sys, max_cond="x")
+    with pytest.raises(ValueError, match=r"`max_cond` must be finite and >= 1; got 0.5"):
+        sys.diagonalize(max_cond=0.5)
+    with pytest.raises(TypeError, match=r"`sys` must be a StateSpace; got Diagonal"):
+        lti_ops.diagonalize(lti_ops.Diagonal(vec, one, one))
+    if checks_values(xp):
+        with pytest.raises(ValueError, match=r"`d` must be finite; got nan"):
+            lti_ops.Diagonal.siso(vec, vec, vec, float("nan"))
+
+
+def test_mixed_namespaces_are_refused_by_name():
+    torch = pytest.importorskip("torch")
+    one = np.ones((1, 1))
+    with pytest.raises(TypeError, match=r"`A` and `B` are from different namespaces"):
+        lti_ops.StateSpace(torch.ones((1, 1), dtype=torch.float64), one, one)
+    with pytest.raises(TypeError, match=r"`lam` and `P` are from different namespaces|different namespaces"):
+        lti_ops.DPLR(np.ones(1), torch.ones((1, 1), dtype=torch.float64), one, one, one)

@@ -156,3 +156,31 @@ def test_eig_that_cannot_run_on_the_device_raises_not_implemented():
     fake.linalg.eig = broken
     with pytest.raises(RuntimeError, match="something else"):
         _xp._call_linalg(fake, "eig", None)
+
+
+@pytest.mark.parametrize("norm", [1e3, 1.5e7, 1e9])
+def test_single_precision_expm_of_a_huge_stable_matrix_is_finite_and_stable(xp, norm):
+    rng = np.random.default_rng(7)
+    m = rng.standard_normal((5, 5))
+    a = m - (np.abs(np.linalg.eigvals(m).real).max() + 0.5) * np.eye(5)  # stable, non-normal
+    a = a * (norm / np.abs(a).sum(axis=0).max())
+    out = _xp.expm(as_xp(xp, a, "float32"))
+    assert out.dtype == xp.float32
+    got = to_numpy(out).astype(np.float64)
+    assert np.isfinite(got).all() and np.abs(np.linalg.eigvals(got)).max() <= 1
+
+
+def test_half_precision_is_refused_by_name(xp):
+    for name in ("float16", "bfloat16"):
+        if not hasattr(xp, name):
+            continue
+        x = xp.astype(as_xp(xp, [1.0]), getattr(xp, name))
+        with pytest.raises(TypeError, match=rf"`u` has dtype .*{name}.*; half precision is not supported"):
+            _xp.floating_dtype(xp, as_xp(xp, [1.0]), x, names=["k", "u"])
+
+
+def test_is_singular_measures_a_cancelled_denominator_against_its_terms():
+    terms = np.array([[1.0 - 2.0**-52]])
+    K = np.eye(1) - terms  # I - T cancelled to rounding level: singular
+    assert not bool(_xp.is_singular(K)) and bool(_xp.is_singular(K, scale=terms))
+    assert not bool(_xp.is_singular(np.eye(1) - 0.5 * terms, scale=terms))
