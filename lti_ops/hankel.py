@@ -280,8 +280,10 @@ def gramians(sys):
     :math:`P_{ij} = b_i b_j^H / (1 - \lambda_i \bar\lambda_j)` (discrete) or
     :math:`-b_i b_j^H / (\lambda_i + \bar\lambda_j)` (continuous); with ``conj_sym`` the
     four blocks of the full 2N system are folded into the real form. Dense systems use
-    ``scipy.linalg.solve_*_lyapunov`` for NumPy input and a squared Smith iteration (Cayley
-    transform first in continuous time) elsewhere; DPLR systems go through their dense form.
+    the squared Smith iteration in discrete time (one system or a batch: SciPy's
+    ``solve_discrete_lyapunov`` loses accuracy with the eigenvector condition of A) and
+    ``scipy.linalg.solve_continuous_lyapunov`` for continuous NumPy input (a Cayley transform
+    and the Smith iteration elsewhere); DPLR systems go through their dense form.
 
     References
     ----------

@@ -1,0 +1,110 @@
+"""Accuracy and edge cases of the norms and Hankel singular values (issue 17).
+
+The identity tests of these primitives live in tests/test_hankel.py; this module holds the
+cases that once gave wrong numbers: a single ill-conditioned discrete system's HSVs (against
+an mpmath reference), the H-infinity peak just above ||D||, and zero-state systems.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import lti_ops
+
+mp = pytest.importorskip("mpmath")
+
+
+# --------------------------------------------------------------------------- HSV accuracy
+
+
+def _ill_conditioned(n=5, cond=1e4, seed=0):
+    """A real stable discrete system whose eigenvector matrix has condition `cond`."""
+    rng = np.random.default_rng(seed)
+    U, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    W, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    V = U @ np.diag(np.logspace(0, -math.log10(cond), n)) @ W.T
+    lam = np.array([0.9, -0.7, 0.5, 0.3, -0.2, 0.1][:n])
+    A = V @ np.diag(lam) @ np.linalg.inv(V)
+    return A, rng.standard_normal((n, 1)), rng.standard_normal((1, n))
+
+
+def _mp_stein(A, W):
+    """X with A X A^T - X + W = 0 in 50 digits, by the n^2 Kronecker system."""
+    n = A.rows
+    K = mp.matrix(n * n, n * n)
+    for i in range(n):
+        for j in range(n):
+            for k in range(n):
+                for m in range(n):
+                    K[i * n + k, j * n + m] = (1 if (i, k) == (j, m) else 0) - A[i, j] * A[k, m]
+    x = mp.lu_solve(K, mp.matrix([W[i, j] for i in range(n) for j in range(n)]))
+    return mp.matrix([[x[i * n + j] for j in range(n)] for i in range(n)])
+
+
+def _mp_hsv(A, B, C):
+    with mp.workdps(50):
+        Am, Bm, Cm = mp.matrix(A.tolist()), mp.matrix(B.tolist()), mp.matrix(C.tolist())
+        P = _mp_stein(Am, Bm * Bm.T)
+        Q = _mp_stein(Am.T, Cm.T * Cm)
+        ev = mp.eig(P * Q)[0]
+        return np.array(sorted((float(mp.sqrt(mp.re(e))) for e in ev), reverse=True))
+
+
+def test_one_discrete_system_has_the_hsv_accuracy_of_a_batch():
+    """Issue 17: SciPy's solve_discrete_lyapunov gave 1e-4 sigma_1 at cond(V) = 1e4; the
+    squared Smith iteration that batches use gives about 1e-8 sigma_1, one system too."""
+    A, B, C = _ill_conditioned()
+    want = _mp_hsv(A, B, C)
+    D = np.zeros((1, 1))
+    one = lti_ops.hankel_singular_values(lti_ops.StateSpace(A, B, C, D, dt=1.0))
+    pair = lti_ops.hankel_singular_values(
+        lti_ops.StateSpace(np.stack([A, A]), np.stack([B, B]), np.stack([C, C]), np.stack([D, D]), dt=1.0)
+    )
+    for got in (one, pair[0], pair[1]):
+        assert np.max(np.abs(got - want)) <= 1e-6 * want[0]
+    np.testing.assert_allclose(one, pair[0], rtol=0, atol=1e-9 * want[0])
+
+
+# --------------------------------------------------------------------------- H-infinity near ||D||
+
+
+def _hope_case(dtype):
+    """The HOPE system of issue 17 whose peak 0.6808 lies between poles, 1.6 % above the
+    value at z = -1 (its continuous ||D|| = 0.6703 after the Tustin map)."""
+    rng = np.random.default_rng(61)
+    n = int(rng.integers(1, 9))
+    dt = float(np.exp(rng.uniform(np.log(0.25), np.log(4))))
+    return (rng.standard_normal(n) / n).astype(dtype), dt
+
+
+def _peak(h, dt):
+    theta = np.linspace(-np.pi, np.pi, 200001)
+    return float(np.max(np.abs(np.asarray(lti_ops.hope_transfer(h.astype(np.float64), dt, theta.size)))))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_hinf_finds_a_peak_just_above_the_value_at_infinity(dtype):
+    h, dt = _hope_case(dtype)
+    want = _peak(h, dt)
+    sys = lti_ops.hope_to_state_space(h, dt)
+    got = float(lti_ops.hinf_norm(sys, method="hamiltonian"))
+    rtol = 1e-4 if dtype == "float32" else 1e-7
+    assert abs(got - want) <= rtol * want
+
+
+@pytest.fixture
+def jax_x32():
+    jax = pytest.importorskip("jax")
+    before = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", False)
+    yield pytest.importorskip("jax.numpy")
+    jax.config.update("jax_enable_x64", before)
+
+
+def test_hinf_finds_the_peak_on_jax_in_single_precision(jax_x32):
+    jnp = jax_x32
+    h, dt = _hope_case("float32")
+    want = _peak(h, dt)
+    got = float(lti_ops.hinf_norm(lti_ops.hope_to_state_space(jnp.asarray(h), dt)))
+    assert abs(got - want) <= 1e-4 * want
