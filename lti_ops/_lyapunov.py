@@ -173,7 +173,13 @@ def _cayley(xp, A, W):
 
 
 def gramians(sys):
-    """(P, Q) of a stable system in the coordinates of ``sys.to_dense()``."""
+    """(P, Q) of a stable system in the coordinates of ``sys.to_dense()``; (..., 0, 0)
+    zeros for a static gain (no state)."""
+    if sys.n_states == 0:
+        xp = sys.xp
+        dense = sys.to_dense()
+        zero = xp.zeros(sys.batch_shape + (0, 0), dtype=dense.dtype, device=_compat.device(dense.A))
+        return zero, zero
     if isinstance(sys, Diagonal):
         return _diagonal_gramians(sys)
     if isinstance(sys, DPLR):

@@ -53,6 +53,7 @@ def _markov_sequence(h, mimo):
     if not mimo:
         _checks.vector("h", h, "(..., L)")
     dtype = _xp.floating_dtype(xp, h, names=["h"])
+    _checks.all_finite(h=h)
     if h.shape[-1] < 2:
         raise ValueError(f"`h` needs at least 2 Markov parameters (h_0 = D, h_1, ...); got L = {h.shape[-1]}")
     return xp, (h if h.dtype == dtype else xp.astype(h, dtype))
@@ -217,6 +218,7 @@ def _matvec(h, x, out_blocks, mimo, adjoint):
     name = "y" if adjoint else "x"
     _xp.array_namespace(h, x, names=["h", name])
     _checks.vector(name, x, "(..., n)")
+    _checks.all_finite(**{name: x})
     if adjoint:
         h = _adjoint_sequence(xp, h, mimo)
     M = h.shape[-2] if mimo else 1
@@ -247,6 +249,7 @@ def _check_system(sys, name="sys"):
     if not isinstance(sys, (StateSpace, Diagonal, DPLR)):
         msg = f"`{name}` must be a StateSpace, Diagonal or DPLR system; got {type(sys).__name__}"
         raise TypeError(msg)
+    _checks.all_finite(**{f"{name}.{field}": getattr(sys, field) for field in sys._CORE})
     return sys
 
 
@@ -525,8 +528,9 @@ def epsilon_rank(hsv, eps):
     eps = _checks.real_number("eps", eps, minimum=0.0)
     if eps > 1:
         raise ValueError(f"`eps` must be in (0, 1]; got {eps!r}")
-    if hsv.shape[-1] and not bool(xp.all((hsv >= 0) & xp.isfinite(hsv))):
-        raise ValueError("`hsv` must be finite and non-negative (Hankel singular values)")
+    _checks.all_finite(hsv=hsv)
+    if hsv.shape[-1] and _xp.can_read_values(hsv) and not bool(xp.all(hsv >= 0)):
+        raise ValueError("`hsv` must be non-negative (Hankel singular values); got a negative entry")
     if not hsv.shape[-1]:
         return xp.zeros(hsv.shape[:-1], dtype=xp.int64, device=_xp.common_device(hsv))
     top = xp.max(hsv, axis=-1, keepdims=True)
@@ -577,7 +581,7 @@ def mcmillan_degree(x, *, tol=None, mimo=False, n_markov=None):
     2
     """
     if isinstance(x, (StateSpace, Diagonal, DPLR)):
-        disc = _as_discrete(x)
+        disc = _as_discrete(_check_system(x, "x"))
         h = markov_parameters(disc, _markov_length(disc, n_markov))
         mimo = True
         k = disc.n_states

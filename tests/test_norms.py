@@ -108,3 +108,93 @@ def test_hinf_finds_the_peak_on_jax_in_single_precision(jax_x32):
     want = _peak(h, dt)
     got = float(lti_ops.hinf_norm(lti_ops.hope_to_state_space(jnp.asarray(h), dt)))
     assert abs(got - want) <= 1e-4 * want
+
+
+# --------------------------------------------------------------------------- zero-state systems
+
+
+@pytest.fixture(params=[1.0, None], ids=["discrete", "continuous"])
+def static_gain(request):
+    """Issue 17: a system with no state, G = D = 2 (a crash in the Hessenberg resolvent)."""
+    return lti_ops.StateSpace(np.zeros((0, 0)), np.zeros((0, 1)), np.zeros((1, 0)), np.array([[2.0]]), dt=request.param)
+
+
+def test_transfer_function_of_a_static_gain_is_d(static_gain):
+    G = np.asarray(lti_ops.transfer_function(static_gain, np.array([0.5j, 1.0, -1.0])))
+    np.testing.assert_array_equal(G, np.full((1, 1, 3), 2.0 + 0j))
+    w = np.array([0.0, 1.0, 3.0])
+    np.testing.assert_array_equal(np.asarray(lti_ops.frequency_response(static_gain, w)), np.full((1, 1, 3), 2.0 + 0j))
+
+
+@pytest.mark.parametrize("method", ["auto", "hamiltonian", "grid"])
+def test_hinf_norm_of_a_static_gain_is_norm_d(static_gain, method):
+    assert float(lti_ops.hinf_norm(static_gain, method=method)) == 2.0
+
+
+@pytest.mark.parametrize("method", ["gramian", "parseval"])
+def test_h2_norm_of_a_static_gain(static_gain, method):
+    """Discrete: sum of |h_k|^2 = |D|^2; continuous: infinite (D != 0 is not square integrable)."""
+    want = 2.0 if static_gain.is_discrete else math.inf
+    assert float(lti_ops.h2_norm(static_gain, method=method)) == want
+
+
+def test_gramians_hsvs_and_balancing_of_a_static_gain(static_gain):
+    P, Q = lti_ops.gramians(static_gain)
+    assert P.shape == Q.shape == (0, 0)
+    for method in ("gramian", "markov"):
+        assert np.asarray(lti_ops.hankel_singular_values(static_gain, method=method)).shape == (0,)
+    assert float(lti_ops.hankel_norm(static_gain)) == 0.0
+    assert int(lti_ops.mcmillan_degree(static_gain)) == 0
+    bal, hsv = lti_ops.balanced_realization(static_gain)
+    red = lti_ops.balanced_truncation(static_gain, 0)
+    for system in (bal, red.system):
+        assert system.n_states == 0 and float(np.asarray(system.D)[0, 0]) == 2.0
+    assert hsv.shape == (0,) and float(red.error_bound) == 0.0
+
+
+# --------------------------------------------------------------------------- NaN / inf
+
+
+def _with_bad(field, value, dt=1.0):
+    A, B, C, D = np.array([[0.5]]), np.ones((1, 1)), np.ones((1, 1)), np.zeros((1, 1))
+    arrays = {"A": A if dt else -A, "B": B, "C": C, "D": D}
+    arrays[field] = np.full_like(arrays[field], value)
+    return lti_ops.StateSpace(**arrays, dt=dt)
+
+
+SYSTEM_FUNCTIONS = {
+    "h2_norm": lti_ops.h2_norm,
+    "h2_norm-parseval": lambda s: lti_ops.h2_norm(s, method="parseval"),
+    "hinf_norm": lti_ops.hinf_norm,
+    "hinf_norm-grid": lambda s: lti_ops.hinf_norm(s, method="grid"),
+    "hankel_norm": lti_ops.hankel_norm,
+    "hankel_singular_values": lti_ops.hankel_singular_values,
+    "gramians": lti_ops.gramians,
+    "balanced_realization": lti_ops.balanced_realization,
+    "balanced_truncation": lambda s: lti_ops.balanced_truncation(s, 1),
+}
+
+
+@pytest.mark.parametrize("call", SYSTEM_FUNCTIONS.values(), ids=SYSTEM_FUNCTIONS.keys())
+@pytest.mark.parametrize("field", ["B", "C"])
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+@pytest.mark.parametrize("dt", [1.0, None], ids=["discrete", "continuous"])
+def test_norms_refuse_non_finite_systems_by_name(call, field, value, dt):
+    """Issue 17: NaN in B or C gave h2_norm = hinf_norm = 0.0."""
+    with pytest.raises(ValueError, match=rf"`sys\.{field}` must be finite"):
+        call(_with_bad(field, value, dt))
+
+
+def test_mcmillan_degree_and_hankel_arrays_refuse_non_finite_input():
+    with pytest.raises(ValueError, match=r"`x\.B` must be finite"):
+        lti_ops.mcmillan_degree(_with_bad("B", np.nan))
+    h = np.array([0.0, 1.0, np.inf, 0.25, 0.1])
+    for call in (lti_ops.hankel_matrix, lti_ops.mcmillan_degree, lti_ops.realize):
+        with pytest.raises(ValueError, match="`h` must be finite"):
+            call(h)
+    with pytest.raises(ValueError, match="`x` must be finite"):
+        lti_ops.hankel_matvec(np.arange(6.0), np.array([1.0, np.nan, 0.0]))
+    with pytest.raises(ValueError, match="`y` must be finite"):
+        lti_ops.hankel_rmatvec(np.arange(6.0), np.array([1.0, np.nan, 0.0]))
+    with pytest.raises(ValueError, match="`hsv` must be finite"):
+        lti_ops.epsilon_rank(np.array([1.0, np.nan]), 0.1)
