@@ -43,19 +43,19 @@ MAX_MARKOV = 1 << 16
 # --------------------------------------------------------------------------- Hankel matrices
 
 
-def _markov_sequence(h, mimo):
+def _markov_sequence(h, mimo, name="h"):
     """(xp, h) after checking the layout: (..., L) or, with `mimo`, (..., P, M, L)."""
-    xp = _xp.array_namespace(h, names=["h"])
+    xp = _xp.array_namespace(h, names=[name])
     if not isinstance(mimo, bool):
         raise TypeError(f"`mimo` must be True or False; got {mimo!r}")
     if mimo and h.ndim < 3:
-        raise ValueError(f"`h` must have shape (..., P, M, L) with mimo=True; got {tuple(h.shape)}")
+        raise ValueError(f"`{name}` must have shape (..., P, M, L) with mimo=True; got {tuple(h.shape)}")
     if not mimo:
-        _checks.vector("h", h, "(..., L)")
-    dtype = _xp.floating_dtype(xp, h, names=["h"])
-    _checks.all_finite(h=h)
+        _checks.vector(name, h, "(..., L)")
+    dtype = _xp.floating_dtype(xp, h, names=[name])
+    _checks.all_finite(**{name: h})
     if h.shape[-1] < 2:
-        raise ValueError(f"`h` needs at least 2 Markov parameters (h_0 = D, h_1, ...); got L = {h.shape[-1]}")
+        raise ValueError(f"`{name}` needs at least 2 Markov parameters (h_0 = D, h_1, ...); got L = {h.shape[-1]}")
     return xp, (h if h.dtype == dtype else xp.astype(h, dtype))
 
 
@@ -70,7 +70,7 @@ def _sizes(L, rows, cols):
     if cols is None:
         cols = L - rows
     if rows < 1 or cols < 1 or rows + cols > L:
-        msg = f"rows + cols must be at most L = {L} (h_{{rows+cols-1}} is used); got rows={rows}, cols={cols}"
+        msg = f"`rows` + `cols` must be at most L = {L} (h_{{rows+cols-1}} is used); got rows={rows}, cols={cols}"
         raise ValueError(msg)
     return rows, cols
 
@@ -371,6 +371,8 @@ def hankel_singular_values(sys, *, method="gramian", n_markov=None, rng=None):
     """
     sys = _check_system(sys)
     method = _checks.choice("method", method, HSV_METHODS)
+    if rng is not None:
+        _checks.generator(rng)  # refuse a bad seed even where the range finder is not needed
     if method == "gramian":
         return _gramian_hsv(sys)
     return _markov_hsv(sys, n_markov, rng)
@@ -586,7 +588,7 @@ def mcmillan_degree(x, *, tol=None, mimo=False, n_markov=None):
         mimo = True
         k = disc.n_states
     else:
-        _, h = _markov_sequence(x, mimo)
+        _, h = _markov_sequence(x, mimo, name="x")
         k = None
     xp = _xp.array_namespace(h)
     rows, cols = _sizes(h.shape[-1], None, None)

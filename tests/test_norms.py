@@ -189,12 +189,57 @@ def test_mcmillan_degree_and_hankel_arrays_refuse_non_finite_input():
     with pytest.raises(ValueError, match=r"`x\.B` must be finite"):
         lti_ops.mcmillan_degree(_with_bad("B", np.nan))
     h = np.array([0.0, 1.0, np.inf, 0.25, 0.1])
-    for call in (lti_ops.hankel_matrix, lti_ops.mcmillan_degree, lti_ops.realize):
+    for call in (lti_ops.hankel_matrix, lti_ops.realize):
         with pytest.raises(ValueError, match="`h` must be finite"):
             call(h)
+    with pytest.raises(ValueError, match="`x` must be finite"):
+        lti_ops.mcmillan_degree(h)
     with pytest.raises(ValueError, match="`x` must be finite"):
         lti_ops.hankel_matvec(np.arange(6.0), np.array([1.0, np.nan, 0.0]))
     with pytest.raises(ValueError, match="`y` must be finite"):
         lti_ops.hankel_rmatvec(np.arange(6.0), np.array([1.0, np.nan, 0.0]))
     with pytest.raises(ValueError, match="`hsv` must be finite"):
         lti_ops.epsilon_rank(np.array([1.0, np.nan]), 0.1)
+
+
+# --------------------------------------------------------------------------- bad arguments
+
+STABLE = lti_ops.Diagonal.siso(np.array([0.5, -0.2]), np.ones(2), np.ones(2), dt=1.0)
+UNSTABLE = lti_ops.StateSpace(np.array([[1.5]]), np.ones((1, 1)), np.ones((1, 1)), np.zeros((1, 1)), dt=1.0)
+H = np.arange(6.0)
+BAD_CALLS = {
+    "h2-method": (lambda: lti_ops.h2_norm(STABLE, method="x"), ValueError, r"`method` must be one of \['gramian'"),
+    "h2-rtol": (lambda: lti_ops.h2_norm(STABLE, method="parseval", rtol=-1), ValueError, "`rtol` must be finite and > 0"),
+    "h2-rtol-type": (lambda: lti_ops.h2_norm(STABLE, method="parseval", rtol="a"), TypeError, "`rtol` must be a real"),
+    "h2-unstable": (lambda: lti_ops.h2_norm(UNSTABLE), ValueError, r"asymptotically stable.*\|p\| = 1\.5"),
+    "hinf-unstable": (lambda: lti_ops.hinf_norm(UNSTABLE), ValueError, r"asymptotically stable.*\|p\| = 1\.5"),
+    "hinf-rtol": (lambda: lti_ops.hinf_norm(STABLE, rtol=0.5), ValueError, r"`rtol` must be in \(0, 0\.1\]"),
+    "hinf-method": (lambda: lti_ops.hinf_norm(STABLE, method=None), ValueError, "`method` must be one of"),
+    "hsv-method": (lambda: lti_ops.hankel_singular_values(STABLE, method="svd"), ValueError, "`method` must be one of"),
+    "hsv-n_markov": (lambda: lti_ops.hankel_singular_values(STABLE, method="markov", n_markov=0), ValueError, "`n_markov` must be a positive integer"),
+    "hsv-n_markov-float": (lambda: lti_ops.hankel_singular_values(STABLE, method="markov", n_markov=2.5), ValueError, "`n_markov` must be a positive integer"),
+    "hsv-rng": (lambda: lti_ops.hankel_singular_values(STABLE, method="markov", rng="a"), TypeError, "`rng` must be None"),
+    "hsv-unstable": (lambda: lti_ops.hankel_singular_values(UNSTABLE, method="markov"), ValueError, "asymptotically stable"),
+    "hankel_norm-type": (lambda: lti_ops.hankel_norm(np.eye(2)), TypeError, "`sys` must be a StateSpace"),
+    "gramians-type": (lambda: lti_ops.gramians("a"), TypeError, "`sys` must be a StateSpace"),
+    "gramians-unstable": (lambda: lti_ops.gramians(UNSTABLE), ValueError, "asymptotically stable"),
+    "epsilon_rank-eps": (lambda: lti_ops.epsilon_rank(np.ones(2), 2), ValueError, r"`eps` must be in \(0, 1\]"),
+    "epsilon_rank-negative": (lambda: lti_ops.epsilon_rank(np.array([1.0, -1.0]), 0.1), ValueError, "`hsv` must be non-negative"),
+    "epsilon_rank-0d": (lambda: lti_ops.epsilon_rank(np.array(1.0), 0.1), ValueError, r"`hsv` must have shape"),
+    "mcmillan-tol": (lambda: lti_ops.mcmillan_degree(H, tol=1.5), ValueError, r"`tol` must be in \(0, 1\)"),
+    "mcmillan-list": (lambda: lti_ops.mcmillan_degree([1.0, 2.0]), TypeError, "`x` must be an array"),
+    "hankel_matrix-rows": (lambda: lti_ops.hankel_matrix(H, 0), ValueError, "`rows` must be a positive integer"),
+    "hankel_matrix-size": (lambda: lti_ops.hankel_matrix(H, 4, 4), ValueError, r"`rows` \+ `cols` must be at most L = 6"),
+    "hankel_matrix-bool": (lambda: lti_ops.hankel_matrix(np.ones(4, dtype=bool)), TypeError, "`h` has dtype bool"),
+    "hankel_matrix-object": (lambda: lti_ops.hankel_matrix(np.ones(4, dtype=object)), TypeError, "`h` has dtype object"),
+    "hankel_matrix-empty": (lambda: lti_ops.hankel_matrix(np.ones(0)), ValueError, "`h` needs at least 2 Markov parameters"),
+    "hankel_matrix-mimo": (lambda: lti_ops.hankel_matrix(H, mimo="yes"), TypeError, "`mimo` must be True or False"),
+    "hankel_matvec-blocks": (lambda: lti_ops.hankel_matvec(np.ones((1, 2, 6)), np.ones(3), mimo=True), ValueError, "`x`'s last axis must be a multiple of 2"),
+    "hankel_matvec-list": (lambda: lti_ops.hankel_matvec(H, [1.0, 2.0]), TypeError, "`x` must be an array"),
+}
+
+
+@pytest.mark.parametrize(("call", "error", "match"), BAD_CALLS.values(), ids=BAD_CALLS.keys())
+def test_bad_arguments_are_refused_by_name(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
