@@ -123,8 +123,11 @@ def balanced_realization(sys):
     Raises
     ------
     ValueError
-        If the system is unstable, or not minimal to working precision (a zero Hankel
-        singular value: balance a truncation to the McMillan degree instead).
+        If the system is unstable, or not minimal to working precision: an HSV below
+        ``100 sqrt(eps) sigma_1`` is checked against the numerical rank of the Markov
+        Hankel matrix (:func:`~lti_ops.mcmillan_degree`), and a McMillan degree below
+        ``n_states`` raises (the balancing transform would divide by rounding noise;
+        balance ``balanced_truncation(sys, mcmillan_degree(sys))`` instead).
 
     Notes
     -----
@@ -141,7 +144,7 @@ def balanced_realization(sys):
     --------
     >>> import numpy as np
     >>> import lti_ops
-    >>> sys = lti_ops.StateSpace(np.array([[-1.0, 1.0], [0.0, -2.0]]), np.ones((2, 1)), np.ones((1, 2)))
+    >>> sys = lti_ops.StateSpace(np.array([[-1.0, 1.0], [0.0, -2.0]]), np.ones((2, 1)), np.array([[1.0, 0.0]]))
     >>> bal, hsv = lti_ops.balanced_realization(sys)
     >>> P, Q = lti_ops.gramians(bal)
     >>> bool(np.allclose(P, np.diag(hsv)) and np.allclose(Q, np.diag(hsv)))
@@ -175,8 +178,13 @@ def balanced_truncation(sys, order):
     Raises
     ------
     ValueError
-        If `order` is out of range, the system is unstable, or it has fewer than `order`
-        nonzero Hankel singular values.
+        If `order` is out of range, the system is unstable, or `order` exceeds the
+        system's numerical rank (McMillan degree, checked as in
+        :func:`balanced_realization`). A non-minimal system is truncated safely to any
+        order up to its McMillan degree, as the states dropped are the unreachable or
+        unobservable ones.
+    TypeError
+        If `order` is not an integer.
 
     Notes
     -----
@@ -244,8 +252,11 @@ def realize(h, order=None, *, tol=None, dt=1.0, mimo=False):
     Raises
     ------
     ValueError
-        If ``L < 3``, `order` exceeds the Hankel matrix's rank or size, or the default rank
-        differs over the batch.
+        If ``L < 3``, `h` is not finite, `order` exceeds the Hankel matrix's numerical
+        rank at `tol` or its size, `tol` is not in (0, 1), `dt` is not positive, or the
+        default rank differs over the batch.
+    TypeError
+        If `order` is not an integer or `dt` not a number.
 
     Notes
     -----
