@@ -354,10 +354,11 @@ def _sweep(xp, mags, real, dev):
     """Log-spaced frequencies from 1/100 of the smallest to 100 times the largest pole
     magnitude, 8 a decade (at most 256): they start the iteration above a peak that lies
     between poles rather than at one, so its levels stay clear of ||D||."""
-    m = [float(v) for v in mags if float(v) > 0 and math.isfinite(float(v))]
-    if not m:
+    positive = mags > 0
+    if not bool(xp.any(positive)):
         return xp.zeros(0, dtype=real, device=dev)
-    lo, hi = math.log10(min(m)) - 2, math.log10(max(m)) + 2
+    smallest = float(xp.min(xp.where(positive, mags, xp.full_like(mags, math.inf))))
+    lo, hi = math.log10(smallest) - 2, math.log10(float(xp.max(mags))) + 2
     count = min(SWEEP_MAX, math.ceil(SWEEP_PER_DECADE * (hi - lo)) + 1)
     steps = xp.astype(xp.arange(count, device=dev), real) / (count - 1)
     return 10.0 ** (lo + (hi - lo) * steps)
