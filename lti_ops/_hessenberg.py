@@ -46,8 +46,14 @@ def _reflector(xp, column, index, k):
 
 def resolvent(xp, H, B, C, z):
     """``C (z_k I - H)^{-1} B`` for upper Hessenberg H: (..., K, P, M), plus a flag array
-    (..., K) that is True where ``z_k I - H`` is singular."""
+    (..., K) that is True where ``z_k I - H`` is singular. N = 0 (a static gain) gives
+    zeros: there is no resolvent, G = D."""
     N = H.shape[-1]
+    if N == 0:
+        shape = _broadcast(z.shape[:-1], H.shape[:-2], B.shape[:-2], C.shape[:-2])
+        dev = _xp.common_device(H)
+        zero = xp.zeros(shape + (z.shape[-1], C.shape[-2], B.shape[-1]), dtype=H.dtype, device=dev)
+        return zero, xp.zeros(shape + (z.shape[-1],), dtype=xp.bool, device=dev)
     eye = xp.eye(N, dtype=H.dtype, device=_xp.common_device(H))
     M = z[..., :, None, None] * eye - H[..., None, :, :]  # (..., K, N, N)
     rows = [M[..., i, :] for i in range(N)]
@@ -58,6 +64,15 @@ def resolvent(xp, H, B, C, z):
         singular = singular | bad
     X, bad = _back_substitute(xp, rows, rhs)
     return xp.matmul(C[..., None, :, :], X), singular | bad
+
+
+def _broadcast(*shapes):
+    out = ()
+    for shape in shapes:
+        n = max(len(out), len(shape))
+        a, b = (1,) * (n - len(out)) + tuple(out), (1,) * (n - len(shape)) + tuple(shape)
+        out = tuple(y if x == 1 else x for x, y in zip(a, b))
+    return out
 
 
 def _eliminate(xp, a, b, ra, rb, j):

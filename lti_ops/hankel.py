@@ -43,18 +43,19 @@ MAX_MARKOV = 1 << 16
 # --------------------------------------------------------------------------- Hankel matrices
 
 
-def _markov_sequence(h, mimo):
+def _markov_sequence(h, mimo, name="h"):
     """(xp, h) after checking the layout: (..., L) or, with `mimo`, (..., P, M, L)."""
-    xp = _xp.array_namespace(h, names=["h"])
+    xp = _xp.array_namespace(h, names=[name])
     if not isinstance(mimo, bool):
         raise TypeError(f"`mimo` must be True or False; got {mimo!r}")
     if mimo and h.ndim < 3:
-        raise ValueError(f"`h` must have shape (..., P, M, L) with mimo=True; got {tuple(h.shape)}")
+        raise ValueError(f"`{name}` must have shape (..., P, M, L) with mimo=True; got {tuple(h.shape)}")
     if not mimo:
-        _checks.vector("h", h, "(..., L)")
-    dtype = _xp.floating_dtype(xp, h, names=["h"])
+        _checks.vector(name, h, "(..., L)")
+    dtype = _xp.floating_dtype(xp, h, names=[name])
+    _checks.all_finite(**{name: h})
     if h.shape[-1] < 2:
-        raise ValueError(f"`h` needs at least 2 Markov parameters (h_0 = D, h_1, ...); got L = {h.shape[-1]}")
+        raise ValueError(f"`{name}` needs at least 2 Markov parameters (h_0 = D, h_1, ...); got L = {h.shape[-1]}")
     return xp, (h if h.dtype == dtype else xp.astype(h, dtype))
 
 
@@ -69,7 +70,7 @@ def _sizes(L, rows, cols):
     if cols is None:
         cols = L - rows
     if rows < 1 or cols < 1 or rows + cols > L:
-        msg = f"rows + cols must be at most L = {L} (h_{{rows+cols-1}} is used); got rows={rows}, cols={cols}"
+        msg = f"`rows` + `cols` must be at most L = {L} (h_{{rows+cols-1}} is used); got rows={rows}, cols={cols}"
         raise ValueError(msg)
     return rows, cols
 
@@ -217,6 +218,7 @@ def _matvec(h, x, out_blocks, mimo, adjoint):
     name = "y" if adjoint else "x"
     _xp.array_namespace(h, x, names=["h", name])
     _checks.vector(name, x, "(..., n)")
+    _checks.all_finite(**{name: x})
     if adjoint:
         h = _adjoint_sequence(xp, h, mimo)
     M = h.shape[-2] if mimo else 1
@@ -247,6 +249,7 @@ def _check_system(sys, name="sys"):
     if not isinstance(sys, (StateSpace, Diagonal, DPLR)):
         msg = f"`{name}` must be a StateSpace, Diagonal or DPLR system; got {type(sys).__name__}"
         raise TypeError(msg)
+    _checks.all_finite(**{f"{name}.{field}": getattr(sys, field) for field in sys._CORE})
     return sys
 
 
@@ -280,8 +283,10 @@ def gramians(sys):
     :math:`P_{ij} = b_i b_j^H / (1 - \lambda_i \bar\lambda_j)` (discrete) or
     :math:`-b_i b_j^H / (\lambda_i + \bar\lambda_j)` (continuous); with ``conj_sym`` the
     four blocks of the full 2N system are folded into the real form. Dense systems use
-    ``scipy.linalg.solve_*_lyapunov`` for NumPy input and a squared Smith iteration (Cayley
-    transform first in continuous time) elsewhere; DPLR systems go through their dense form.
+    the squared Smith iteration in discrete time (one system or a batch: SciPy's
+    ``solve_discrete_lyapunov`` loses accuracy with the eigenvector condition of A) and
+    ``scipy.linalg.solve_continuous_lyapunov`` for continuous NumPy input (a Cayley transform
+    and the Smith iteration elsewhere); DPLR systems go through their dense form.
 
     References
     ----------
@@ -366,6 +371,8 @@ def hankel_singular_values(sys, *, method="gramian", n_markov=None, rng=None):
     """
     sys = _check_system(sys)
     method = _checks.choice("method", method, HSV_METHODS)
+    if rng is not None:
+        _checks.generator(rng)  # refuse a bad seed even where the range finder is not needed
     if method == "gramian":
         return _gramian_hsv(sys)
     return _markov_hsv(sys, n_markov, rng)
@@ -523,8 +530,9 @@ def epsilon_rank(hsv, eps):
     eps = _checks.real_number("eps", eps, minimum=0.0)
     if eps > 1:
         raise ValueError(f"`eps` must be in (0, 1]; got {eps!r}")
-    if hsv.shape[-1] and not bool(xp.all((hsv >= 0) & xp.isfinite(hsv))):
-        raise ValueError("`hsv` must be finite and non-negative (Hankel singular values)")
+    _checks.all_finite(hsv=hsv)
+    if hsv.shape[-1] and _xp.can_read_values(hsv) and not bool(xp.all(hsv >= 0)):
+        raise ValueError("`hsv` must be non-negative (Hankel singular values); got a negative entry")
     if not hsv.shape[-1]:
         return xp.zeros(hsv.shape[:-1], dtype=xp.int64, device=_xp.common_device(hsv))
     top = xp.max(hsv, axis=-1, keepdims=True)
@@ -575,12 +583,12 @@ def mcmillan_degree(x, *, tol=None, mimo=False, n_markov=None):
     2
     """
     if isinstance(x, (StateSpace, Diagonal, DPLR)):
-        disc = _as_discrete(x)
+        disc = _as_discrete(_check_system(x, "x"))
         h = markov_parameters(disc, _markov_length(disc, n_markov))
         mimo = True
         k = disc.n_states
     else:
-        _, h = _markov_sequence(x, mimo)
+        _, h = _markov_sequence(x, mimo, name="x")
         k = None
     xp = _xp.array_namespace(h)
     rows, cols = _sizes(h.shape[-1], None, None)

@@ -223,7 +223,11 @@ def hinf_norm(sys, *, method="auto", rtol=1e-8):
     :math:`\sigma_{\max}(G)` at some frequency, and the Hamiltonian
     :math:`M_{\gamma'}` at :math:`\gamma' = (1 + 2\,\mathrm{rtol})\gamma` has no
     imaginary eigenvalue, so :math:`\gamma \le \|G\|_\infty \le (1 + 2\,\mathrm{rtol})\gamma`
-    (up to the accuracy of the eigensolver). ``"grid"`` evaluates 2048 uniform angles plus
+    (up to the accuracy of the eigensolver). The iteration starts from the largest gain at
+    the poles' frequencies and on a log sweep around them, and never tries a level within
+    :math:`\sqrt\epsilon` of :math:`\|D\|` (there :math:`D^HD - \gamma^2 I` is too close to
+    singular for the eigenvalues to be trusted), so a peak less than
+    :math:`\sqrt\epsilon\,\|D\|` above :math:`\|D\|` may be reported as :math:`\|D\|`. ``"grid"`` evaluates 2048 uniform angles plus
     a stencil of 7 points at the angle of each pole, spaced by the pole's distance to the
     boundary, then zooms 9-point grids into the brackets of the 4 best samples (between their
     neighbours) until the maximum changes by less than `rtol`: it is a lower bound, exact to `rtol` at every peak the grid brackets (every
@@ -256,15 +260,15 @@ def hinf_norm(sys, *, method="auto", rtol=1e-8):
     if rtol > 0.1:
         raise ValueError(f"`rtol` must be in (0, 0.1]; got {rtol!r}")
     if method == "auto":
-        method = "hamiltonian" if isinstance(sys, StateSpace) and _has_eigvals(sys.xp) else "grid"
+        method = "hamiltonian" if isinstance(sys, StateSpace) and _has_eigvals(sys.xp, _xp.real_dtype(sys.xp, sys.dtype)) else "grid"
     if method == "hamiltonian":
         return _hinf_hamiltonian(sys, rtol)
     return _hinf_grid(sys, rtol)
 
 
-def _has_eigvals(xp):
+def _has_eigvals(xp, dtype):
     try:
-        _xp.eigvals(xp.eye(1, dtype=xp.float64 if hasattr(xp, "float64") else None))
+        _xp.eigvals(xp.eye(1, dtype=dtype))
     except (NotImplementedError, TypeError):
         return False
     return True
@@ -319,14 +323,20 @@ def _bruinsma_steinbuch(xp, A, B, C, D, rtol, max_iter=60):
     if n == 0:
         return d_norm
     poles = _xp.eigvals(A)
-    mags = xp.abs(poles)
-    freqs = xp.concat([xp.zeros(1, dtype=real, device=_xp.common_device(A)), xp.astype(xp.imag(poles), real), xp.astype(mags, real)])
+    mags = xp.astype(xp.abs(poles), real)
+    dev = _xp.common_device(A)
+    freqs = xp.concat([xp.zeros(1, dtype=real, device=dev), xp.astype(xp.imag(poles), real), mags,
+                       _sweep(xp, mags, real, dev)])
     gains = _gain(xp, A, B, C, D, freqs)
     lb = max(d_norm, float(xp.max(gains)))
     if lb == 0.0:
         return 0.0
+    # At gamma = ||D|| the Hamiltonian needs (D^H D - gamma^2 I)^{-1}: within sqrt(eps) of it
+    # the matrix is too ill-conditioned for its imaginary eigenvalues to be found (issue 17:
+    # the peak 0.6808 was missed at ||D|| = 0.6703 in float32), so no level below that is tried
+    floor = d_norm * (1 + math.sqrt(_xp.eps(xp, real)))
     for _ in range(max_iter):
-        gamma = (1 + 2 * rtol) * lb
+        gamma = max((1 + 2 * rtol) * lb, floor)
         omegas = _imaginary_eigenvalues(xp, A, B, C, D, gamma)
         if len(omegas) < 2:
             return lb
@@ -334,6 +344,24 @@ def _bruinsma_steinbuch(xp, A, B, C, D, rtol, max_iter=60):
         gains = _gain(xp, A, B, C, D, xp.asarray(mids, dtype=real, device=_xp.common_device(A)))
         lb = max(lb, float(xp.max(gains)))
     return lb
+
+
+SWEEP_PER_DECADE = 8
+SWEEP_MAX = 256
+
+
+def _sweep(xp, mags, real, dev):
+    """Log-spaced frequencies from 1/100 of the smallest to 100 times the largest pole
+    magnitude, 8 a decade (at most 256): they start the iteration above a peak that lies
+    between poles rather than at one, so its levels stay clear of ||D||."""
+    positive = mags > 0
+    if not bool(xp.any(positive)):
+        return xp.zeros(0, dtype=real, device=dev)
+    smallest = float(xp.min(xp.where(positive, mags, xp.full_like(mags, math.inf))))
+    lo, hi = math.log10(smallest) - 2, math.log10(float(xp.max(mags))) + 2
+    count = min(SWEEP_MAX, math.ceil(SWEEP_PER_DECADE * (hi - lo)) + 1)
+    steps = xp.astype(xp.arange(count, device=dev), real) / (count - 1)
+    return 10.0 ** (lo + (hi - lo) * steps)
 
 
 def _hamiltonian(xp, A, B, C, D, gamma):

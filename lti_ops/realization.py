@@ -10,11 +10,13 @@ Markov parameters (Ho-Kalman / ERA) and balances it the same way.
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import NamedTuple
 
 from . import _checks, _lyapunov, _xp
 from ._blockwise import batched, by_mimo
-from .hankel import _check_system, _markov_sequence, _sizes, epsilon_rank, hankel_matrix
+from .hankel import _check_system, _markov_sequence, _sizes, epsilon_rank, hankel_matrix, mcmillan_degree
 from .systems import DPLR, Diagonal, StateSpace
 
 __all__ = ["Balanced", "BalancedTruncation", "balanced_realization", "balanced_truncation", "realize"]
@@ -41,25 +43,52 @@ def _dense(sys):
     return sys.to_dense() if isinstance(sys, (Diagonal, DPLR)) else sys
 
 
-def _projections(sys, order):
+def _projections(sys, order, minimal=False):
     """(T, T+, hsv) of square-root balancing truncated to `order` states."""
     xp = sys.xp
     R, S, product = _lyapunov.square_root_product(sys)
     U, hsv, Vh = xp.linalg.svd(product, full_matrices=False)
-    floor = dense_floor(xp, hsv)
-    if order and not bool(xp.all(hsv[..., order - 1] > floor)):
-        msg = (
-            f"the system has fewer than order={order} Hankel singular values above n*eps*sigma_1 "
-            f"(it is not minimal to working precision): "
-            f"truncate to its McMillan degree (lti_ops.mcmillan_degree) or less"
-        )
-        raise ValueError(msg)
+    if not hsv.shape[-1]:  # no state: nothing to balance
+        return R, S, hsv
+    _require_rank(sys, hsv, order, minimal)
     root = xp.sqrt(hsv[..., :order])
     scale = xp.astype(1 / root, U.dtype)
     T = scale[..., :, None] * _xp.conj_transpose(U[..., :, :order])
     T = xp.matmul(T, _xp.conj_transpose(S))
     Tplus = xp.matmul(R, _xp.conj_transpose(Vh[..., :order, :])) * scale[..., None, :]
     return T, Tplus, hsv
+
+
+def _require_rank(sys, hsv, order, minimal):
+    r"""Refuse to balance `order` states unless the system has that many above rounding.
+
+    Gramian-route HSVs of uncontrollable or unobservable states come out near
+    :math:`\sqrt\epsilon\sigma_1`, not zero, and so can the smallest HSVs of a minimal system:
+    below ``100 sqrt(eps) sigma_1`` the Markov-route rank (:func:`~lti_ops.mcmillan_degree`,
+    floor ``m eps sigma_1``) decides. Below ``n eps sigma_1`` no check is needed."""
+    xp = sys.xp
+    if not order:
+        return
+    sigma = hsv[..., order - 1]
+    floor = dense_floor(xp, hsv)
+    rank = None
+    if bool(xp.all(sigma > floor)):
+        if bool(xp.all(sigma > 100 * math.sqrt(_xp.eps(xp, hsv.dtype)) * hsv[..., 0])):
+            return
+        try:
+            rank = int(xp.min(mcmillan_degree(sys)))
+        except NotImplementedError:  # no eigensolver to size the Markov sequence: trust the HSVs
+            return
+        if rank >= order:
+            return
+    got = f"its numerical rank (McMillan degree) is {rank}" if rank is not None else (
+        f"Hankel singular value {order} is below n*eps*sigma_1")
+    fix = "truncate to at most its McMillan degree (lti_ops.mcmillan_degree) with lti_ops.balanced_truncation"
+    if order == sys.n_states and minimal:
+        msg = f"`sys` is not minimal to working precision ({got}; n_states = {order}), so its balanced realization is ill-defined; {fix}"
+    else:
+        msg = f"`order` = {order} exceeds the system's numerical rank ({got}): balancing {order} states is ill-defined; {fix}"
+    raise ValueError(msg)
 
 
 def dense_floor(xp, hsv):
@@ -94,8 +123,11 @@ def balanced_realization(sys):
     Raises
     ------
     ValueError
-        If the system is unstable, or not minimal to working precision (a zero Hankel
-        singular value: balance a truncation to the McMillan degree instead).
+        If the system is unstable, or not minimal to working precision: an HSV below
+        ``100 sqrt(eps) sigma_1`` is checked against the numerical rank of the Markov
+        Hankel matrix (:func:`~lti_ops.mcmillan_degree`), and a McMillan degree below
+        ``n_states`` raises (the balancing transform would divide by rounding noise;
+        balance ``balanced_truncation(sys, mcmillan_degree(sys))`` instead).
 
     Notes
     -----
@@ -112,14 +144,14 @@ def balanced_realization(sys):
     --------
     >>> import numpy as np
     >>> import lti_ops
-    >>> sys = lti_ops.StateSpace(np.array([[-1.0, 1.0], [0.0, -2.0]]), np.ones((2, 1)), np.ones((1, 2)))
+    >>> sys = lti_ops.StateSpace(np.array([[-1.0, 1.0], [0.0, -2.0]]), np.ones((2, 1)), np.array([[1.0, 0.0]]))
     >>> bal, hsv = lti_ops.balanced_realization(sys)
     >>> P, Q = lti_ops.gramians(bal)
     >>> bool(np.allclose(P, np.diag(hsv)) and np.allclose(Q, np.diag(hsv)))
     True
     """
     dense = _dense(sys)
-    T, Tplus, hsv = _projections(dense, dense.n_states)
+    T, Tplus, hsv = _projections(dense, dense.n_states, minimal=True)
     return Balanced(_project(dense, T, Tplus), hsv)
 
 
@@ -146,8 +178,13 @@ def balanced_truncation(sys, order):
     Raises
     ------
     ValueError
-        If `order` is out of range, the system is unstable, or it has fewer than `order`
-        nonzero Hankel singular values.
+        If `order` is out of range, the system is unstable, or `order` exceeds the
+        system's numerical rank (McMillan degree, checked as in
+        :func:`balanced_realization`). A non-minimal system is truncated safely to any
+        order up to its McMillan degree, as the states dropped are the unreachable or
+        unobservable ones.
+    TypeError
+        If `order` is not an integer.
 
     Notes
     -----
@@ -175,8 +212,11 @@ def balanced_truncation(sys, order):
     """
     dense = _dense(sys)
     n = dense.n_states
-    if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= n:
+    if isinstance(order, bool) or not isinstance(order, numbers.Integral):
+        raise TypeError(f"`order` must be an int; got {order!r}")
+    if not 0 <= order <= n:
         raise ValueError(f"`order` must be an int in [0, n_states = {n}]; got {order!r}")
+    order = int(order)
     T, Tplus, hsv = _projections(dense, order)
     xp = dense.xp
     bound = 2 * xp.sum(hsv[..., order:], axis=-1)
@@ -212,8 +252,11 @@ def realize(h, order=None, *, tol=None, dt=1.0, mimo=False):
     Raises
     ------
     ValueError
-        If ``L < 3``, `order` exceeds the Hankel matrix's rank or size, or the default rank
-        differs over the batch.
+        If ``L < 3``, `h` is not finite, `order` exceeds the Hankel matrix's numerical
+        rank at `tol` or its size, `tol` is not in (0, 1), `dt` is not positive, or the
+        default rank differs over the batch.
+    TypeError
+        If `order` is not an integer or `dt` not a number.
 
     Notes
     -----
@@ -252,11 +295,10 @@ def realize(h, order=None, *, tol=None, dt=1.0, mimo=False):
     H0 = hankel_matrix(h[..., :-1], rows, cols, mimo=True)
     H1 = hankel_matrix(h[..., 1:], rows, cols, mimo=True)
     U, sv, Vh = xp.linalg.svd(H0, full_matrices=False)
+    dt = _checks.sampling_time(dt, allow_none=False)
     order = _era_order(xp, sv, order, tol)
     P, M = h.shape[-3], h.shape[-2]
     root = xp.sqrt(sv[..., :order])
-    if order and not bool(xp.all(root > 0)):
-        raise ValueError(f"order={order} exceeds the rank of the Hankel matrix of `h`")
     inv = xp.astype(1 / root, U.dtype)
     Uk = U[..., :, :order] * inv[..., None, :]
     Vk = _xp.conj_transpose(Vh[..., :order, :]) * inv[..., None, :]
@@ -271,15 +313,28 @@ def realize(h, order=None, *, tol=None, dt=1.0, mimo=False):
 
 
 def _era_order(xp, sv, order, tol):
+    """`order`, checked against the numerical rank of the Hankel matrix, or that rank."""
     k = sv.shape[-1]
-    if order is not None:
-        if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= k:
-            raise ValueError(f"`order` must be an int in [0, {k}] (the Hankel matrix's size); got {order!r}")
-        return order
     if tol is None:
         tol = 100 * k * _xp.eps(xp, sv.dtype)
-    ranks = epsilon_rank(sv, _checks.real_number("tol", tol, minimum=0.0))
-    low, high = int(xp.min(ranks)), int(xp.max(ranks))
+    tol = _checks.real_number("tol", tol, minimum=0.0)
+    if tol >= 1:
+        raise ValueError(f"`tol` must be in (0, 1); got {tol!r}")
+    ranks = epsilon_rank(sv, tol) if k else xp.zeros(sv.shape[:-1], dtype=xp.int64)
+    low, high = (int(xp.min(ranks)), int(xp.max(ranks))) if ranks.size != 0 else (0, 0)
+    if order is not None:
+        if isinstance(order, bool) or not isinstance(order, numbers.Integral):
+            raise TypeError(f"`order` must be an int; got {order!r}")
+        if not 0 <= order <= k:
+            raise ValueError(f"`order` must be an int in [0, {k}] (the Hankel matrix's size); got {order!r}")
+        if order > low:
+            msg = (
+                f"`order` = {order} exceeds the numerical rank {low} of the Hankel matrix of `h` "
+                f"(singular values above tol={tol:.3g} times the largest): the extra states would "
+                f"realize rounding noise; pass order <= {low} or a smaller `tol`"
+            )
+            raise ValueError(msg)
+        return int(order)
     if low != high:
         raise ValueError(f"the numerical rank of `h` varies over the batch ({low} to {high}); pass `order`")
     return low

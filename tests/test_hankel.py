@@ -417,7 +417,7 @@ def test_unstable_systems_raise():
 def test_bad_arguments_raise():
     h = np.arange(6.0)
     sys = lti_ops.Diagonal.siso(np.array([0.5]) + 0j, np.ones(1) + 0j, np.ones(1) + 0j, dt=1.0)
-    with pytest.raises(ValueError, match="rows \\+ cols must be at most L = 6"):
+    with pytest.raises(ValueError, match="`rows` \\+ `cols` must be at most L = 6"):
         lti_ops.hankel_matrix(h, 4, 3)
     with pytest.raises(ValueError, match="at least 2 Markov parameters"):
         lti_ops.hankel_matrix(np.ones(1))
@@ -439,7 +439,7 @@ def test_bad_arguments_raise():
         lti_ops.epsilon_rank(np.ones(3), 2.0)
     with pytest.raises(ValueError, match="`eps`"):
         lti_ops.epsilon_rank(np.ones(3), 0.0)
-    with pytest.raises(ValueError, match="`hsv` must be finite and non-negative"):
+    with pytest.raises(ValueError, match="`hsv` must be non-negative"):
         lti_ops.epsilon_rank(np.array([1.0, -1.0]), 0.5)
     with pytest.raises(ValueError, match="`tol` must be in \\(0, 1\\)"):
         lti_ops.mcmillan_degree(h, tol=1.0)
@@ -463,7 +463,7 @@ def test_bad_arguments_raise():
         lti_ops.realize(np.ones(2))
     with pytest.raises(ValueError, match="`order` must be an int in \\[0, 2\\]"):
         lti_ops.realize(h, order=3)
-    with pytest.raises(ValueError, match="exceeds the rank"):
+    with pytest.raises(ValueError, match="`order` = 2 exceeds the numerical rank 1"):
         lti_ops.realize(np.array([0.0, 1.0, 0.0, 0.0, 0.0, 0.0]), order=2)
     with pytest.raises(ValueError, match="varies over the batch"):
         lti_ops.realize(np.array([[0.0, 1.0, 0.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.5, 0.3, 0.1, 0.2]]))
