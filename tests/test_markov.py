@@ -243,7 +243,7 @@ def test_errors(xp):
         (lambda: lti_ops.ssm_kernel(sys.to_dense(), 4, dt=0.1, method="dss"), ValueError, r"method='dss' needs a Diagonal system; got StateSpace"),
         (lambda: lti_ops.ssm_kernel(lti_ops.Diagonal.siso(*(as_xp(xp, [0.0]) for _ in range(3))), 4, dt=0.1, method="dss"), ValueError, r"method='dss' needs nonzero modes"),
     ][: None if checks_values(xp) else -1] + [
-        (lambda: lti_ops.markov_parameters(sys, 4, dt=0.1, method="dss"), ValueError, r"markov_parameters has no 'dss' form"),
+        (lambda: lti_ops.markov_parameters(sys, 4, dt=0.1, method="dss"), ValueError, r"`method` 'dss' has no markov_parameters form"),
         (lambda: lti_ops.ssm_kernel((1, 2), 4), TypeError, r"`sys` must be a StateSpace, Diagonal or DPLR system; got tuple"),
         (lambda: lti_ops.ssm_kernel(disc, 4, kernel="fast"), ValueError, r"kernel='fast' is not valid"),
     ]
