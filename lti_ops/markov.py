@@ -399,9 +399,23 @@ def _dplr_kernel(xp, disc, L, c_is_tilde):
         return _dense_kernel(xp, disc.to_dense(), L)
     Ct = disc.C if c_is_tilde else c_tilde(disc, L).C
     G = z * _cauchy.woodbury(xp, Ct, disc.B, lam, disc.P, disc.Q, z, disc.conj_sym)
+    if _xp.can_read_values(G) and not bool(xp.all(xp.isfinite(G))):
+        return singular_fallback(xp, disc, L, c_is_tilde)
     if real:
         return xp.fft.irfft(G, n=L, axis=-1)
     return xp.fft.ifft(G, axis=-1)
+
+
+def singular_fallback(xp, disc, L, c_is_tilde):
+    """The kernel where the generating function is singular at a root of unity (Abar, not
+    diag(lam), has an eigenvalue there, so I - Abar^L is singular): K_k = C Abar^k B is
+    still well defined, and the doubling form gives it exactly. With C~ given, C cannot be
+    recovered: ``ValueError``."""
+    if c_is_tilde:
+        msg = ("`sys` has an eigenvalue at an L-th root of unity (I - Abar^L is singular), so "
+               "C cannot be recovered from C~ (`c_is_tilde=True`); pass C itself")
+        raise ValueError(msg)
+    return _dense_kernel(xp, disc.to_dense(), L)
 
 
 # --------------------------------------------------------------------------- dense

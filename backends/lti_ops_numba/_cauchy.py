@@ -91,7 +91,9 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, o
         bz = b if zr.shape[0] > 1 else 0
         # real rows, then imaginary rows, each NODE_BLOCK long (C-contiguous: SIMD loops);
         # the first kn entries of each are used
-        acc = np.zeros(2 * XY * NODE_BLOCK, wr.dtype)
+        # float64 sums even for float32 terms: a float32 accumulator over N modes loses
+        # up to N ulps (issue 17); the terms stay in the working precision (SIMD width)
+        acc = np.zeros(2 * XY * NODE_BLOCK, np.float64)
         accr = acc[: XY * NODE_BLOCK].reshape((XY, NODE_BLOCK))
         acci = acc[XY * NODE_BLOCK :].reshape((XY, NODE_BLOCK))
         fused = XY == 1 or (XY == 4 and conj)  # no s, t scratch
@@ -332,14 +334,14 @@ def _inner_inverse(accr, acci, Y, p, m, r, node, M, R, pivots):
     (I + k11)^{-1} k10 in R."""
     one, zero = M.dtype.type(1), M.dtype.type(0)
     if r == 1:
-        return one / (one + _entry(accr, acci, Y, p, m, node, M)), one, one, one
+        return _reciprocal(one + _entry(accr, acci, Y, p, m, node, M), M), one, one, one
     if r == 2:
         a = one + _entry(accr, acci, Y, p, m, node, M)
         b = _entry(accr, acci, Y, p, m + 1, node, M)
         c = _entry(accr, acci, Y, p + 1, m, node, M)
         d = one + _entry(accr, acci, Y, p + 1, m + 1, node, M)
-        det = a * d - b * c
-        return d / det, -b / det, -c / det, a / det
+        inv = _reciprocal(a * d - b * c, M)
+        return d * inv, -b * inv, -c * inv, a * inv
     if r > 2:
         for s in range(r):
             for t in range(r):
@@ -348,6 +350,15 @@ def _inner_inverse(accr, acci, Y, p, m, r, node, M, R, pivots):
                 R[s, j] = _entry(accr, acci, Y, p + s, j, node, M)
         _solve(M, R, pivots)
     return one, one, one, one
+
+
+@helper
+def _reciprocal(v, like):
+    """1/v, and inf/NaN (as NumPy) at v = 0, where Numba's complex division raises
+    ZeroDivisionError whatever the error model."""
+    if v.real == 0 and v.imag == 0:
+        return _cx(np.inf, np.nan, like)
+    return like.dtype.type(1) / v
 
 
 @helper
