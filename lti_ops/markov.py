@@ -58,6 +58,9 @@ def ssm_kernel(sys, L, *, dt=None, method=None, c_is_tilde=False, kernel="auto")
     c_is_tilde : bool, optional
         The system's C holds S4's :math:`\tilde C = C(I - \bar A^L)` for this L (as S4 stores
         it): a DPLR kernel then skips forming it; other structures recover C first.
+        A DPLR whose :math:`\bar A` has an eigenvalue at an L-th root of unity makes the
+        generating function singular at that node; the kernel is then computed by the dense
+        doubling form, which is exact (with `c_is_tilde` it raises instead).
     kernel : {"auto", "xp", "numba", "cupy"}, optional
         Implementation (see :mod:`lti_ops._dispatch`); ``"xp"`` is the reference.
 
@@ -71,7 +74,11 @@ def ssm_kernel(sys, L, *, dt=None, method=None, c_is_tilde=False, kernel="auto")
     ------
     ValueError
         Bad `L`; `dt`/`method` missing for a continuous system or given for a discrete one;
-        ``"dss"`` for a non-Diagonal system or one with a zero mode.
+        ``"dss"`` for a non-Diagonal system or one with a zero mode; a non-finite entry of
+        the system (named, e.g. ``sys.lam``); `c_is_tilde` with an eigenvalue of
+        :math:`\bar A` at an L-th root of unity (C cannot be recovered).
+    TypeError
+        `sys` is not a system; `c_is_tilde` is not a bool.
 
     Notes
     -----
@@ -343,7 +350,8 @@ def _dss_weights(xp, x, lam, L):
     :math:`(e^x - 1)/(\lambda(e^{Lx} - 1)) \to 1/(L\lambda)` instead of 0/0."""
     grow = xp.real(x) > 0
     s = xp.astype(grow, x.dtype) * L
-    den = xp.where(grow, -xp.expm1(-L * x), xp.expm1(L * x))
+    e = xp.expm1(L * xp.where(grow, -x, x))  # Re <= 0: no overflow in either branch
+    den = xp.where(grow, -e, e)
     return xp.expm1(x) / lam / den, s
 
 

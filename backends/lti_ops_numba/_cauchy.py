@@ -6,6 +6,9 @@ with :math:`w_{xyn} = a_{xn}b_{ny}`, :math:`a = [C; Q^H]`, :math:`b = [B, P]`; t
 :math:`G = k_{00} - k_{01}(I + k_{11})^{-1}k_{10}` (rank 0: G = k; rank 1 and 2 in closed
 form; general rank by Gaussian elimination with partial pivoting), optionally times z.
 Only blocks of NODE_BLOCK nodes of the (X, Y) sums live at a time, so memory is O(output).
+The sums are accumulated in float64 for float32 input too (each term in the working
+precision, the sum of N of them rounded once), so complex64 results carry a few eps of
+sum|terms|, not N eps; a zero 1 + k11 or det gives inf/NaN, never a ZeroDivisionError.
 
 An exact hit of a node on a pole gives inf/NaN here; the callers then run the reference's
 exact hit test and do what the reference does (raise, or fall back to a dense solve).
