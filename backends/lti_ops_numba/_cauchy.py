@@ -99,6 +99,7 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, o
         acc = np.zeros(2 * XY * NODE_BLOCK, np.float64)
         accr = acc[: XY * NODE_BLOCK].reshape((XY, NODE_BLOCK))
         acci = acc[XY * NODE_BLOCK :].reshape((XY, NODE_BLOCK))
+        sums = np.empty(2 * XY * NODE_BLOCK, wr.dtype)  # the sums rounded once, for Woodbury
         fused = XY == 1 or (XY == 4 and conj)  # no s, t scratch
         sr, si = np.empty(0 if fused else kn, wr.dtype), np.empty(0 if fused else kn, wr.dtype)
         tr, ti = np.empty(0 if fused else kn, wr.dtype), np.empty(0 if fused else kn, wr.dtype)
@@ -115,10 +116,13 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, o
                 _pair(x, y, scl, lr[b, n], li[b, n], conj, sr, si, tr, ti)
                 for q in range(XY):
                     _mac(accr[q], acci[q], wr[b, q, n], wi[b, q, n], sr, si, tr, ti)
+        for i in range(acc.shape[0]):  # the combination runs in the working precision
+            sums[i] = acc[i]
         if XY == 4 and p == 1 and r == 1:  # SISO rank 1 (S4): vectorized over the nodes
-            _woodbury_siso1(acc, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, 0, k0 : k0 + kn])
+            _woodbury_siso1(sums, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, 0, k0 : k0 + kn])
         else:
-            _woodbury(accr, acci, p, r, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, :, k0 : k0 + kn])
+            sr_, si_ = sums[: XY * NODE_BLOCK].reshape((XY, NODE_BLOCK)), sums[XY * NODE_BLOCK :].reshape((XY, NODE_BLOCK))
+            _woodbury(sr_, si_, p, r, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, :, k0 : k0 + kn])
         finite[t] = _all_finite(out[b, :, k0 : k0 + kn])
 
 
