@@ -83,7 +83,26 @@ POLE_MSG = "a point coincides with a pole of the system, where G is infinite"
 
 
 def cauchy(xp, a, b, lam, z, conj_sym):
-    """``sum_n a[..., x, n] b[..., n, y] / (z[..., k] - lam[..., n])`` -> (..., X, Y, K)."""
+    """``sum_n a[..., x, n] b[..., n, y] / (z[..., k] - lam[..., n])`` -> (..., X, Y, K).
+
+    complex64 sums are formed and accumulated in complex128 where the device has it, and
+    rounded once at the end: a single-precision matmul reduction over N modes would lose
+    up to N ulps (issue 17). The result keeps z's dtype."""
+    wide = _wide_dtype(xp, z)
+    if wide is not None:
+        a, b, lam, zw = (xp.astype(x, wide) for x in (a, b, lam, z))
+        return xp.astype(_cauchy_sums(xp, a, b, lam, zw, conj_sym), z.dtype)
+    return _cauchy_sums(xp, a, b, lam, z, conj_sym)
+
+
+def _wide_dtype(xp, z):
+    """complex128 for complex64 `z` where the namespace has it on z's device, else None."""
+    if z.dtype != xp.complex64:
+        return None
+    return xp.complex128 if _xp.widest_real(xp, _xp.common_device(z)) == xp.float64 else None
+
+
+def _cauchy_sums(xp, a, b, lam, z, conj_sym):
     weights = a[..., :, None, :] * xp.matrix_transpose(b)[..., None, :, :]  # (..., X, Y, N)
     K = z.shape[-1]
     batch = broadcast_shape(weights.shape[:-3], lam.shape[:-1], z.shape[:-1])
@@ -125,7 +144,10 @@ def _combine(xp, k, p, m, r):
     """``k00 - k01 (I + k11)^{-1} k10`` from the stacked Cauchy sums k (..., p+r, m+r, K)."""
     k00, k01, k10, k11 = k[..., :p, :m, :], k[..., :p, m:, :], k[..., p:, :m, :], k[..., p:, m:, :]
     if r == 1:
-        return k00 - k01 * k10 / (1 + k11)
+        den = 1 + k11
+        bad = den == 0  # A (not diag(lam)) has an eigenvalue at the node: NaN there, no warning
+        out = k00 - k01 * k10 / xp.where(bad, xp.ones_like(den), den)
+        return xp.where(bad, xp.full_like(out, float("nan")), out)
     eye = xp.eye(r, dtype=k11.dtype, device=_xp.common_device(k11))
     shifted = nodes_first(xp, k11) + eye
     inner = _inverse_2x2(xp, shifted) if r == 2 else xp.linalg.inv(shifted)
@@ -148,5 +170,7 @@ def nodes_last(xp, x):
 def _inverse_2x2(xp, m):
     a, b, c, d = m[..., 0, 0], m[..., 0, 1], m[..., 1, 0], m[..., 1, 1]
     det = a * d - b * c
+    bad = (det == 0)[..., None, None]  # singular: NaN, as the Numba kernel, no warning
     rows = [xp.stack([d, -b], axis=-1), xp.stack([-c, a], axis=-1)]
-    return xp.stack(rows, axis=-2) / det[..., None, None]
+    inv = xp.stack(rows, axis=-2) / xp.where(bad, xp.ones_like(det[..., None, None]), det[..., None, None])
+    return xp.where(bad, xp.full_like(inv, float("nan")), inv)

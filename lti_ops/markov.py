@@ -58,6 +58,9 @@ def ssm_kernel(sys, L, *, dt=None, method=None, c_is_tilde=False, kernel="auto")
     c_is_tilde : bool, optional
         The system's C holds S4's :math:`\tilde C = C(I - \bar A^L)` for this L (as S4 stores
         it): a DPLR kernel then skips forming it; other structures recover C first.
+        A DPLR whose :math:`\bar A` has an eigenvalue at an L-th root of unity makes the
+        generating function singular at that node; the kernel is then computed by the dense
+        doubling form, which is exact (with `c_is_tilde` it raises instead).
     kernel : {"auto", "xp", "numba", "cupy"}, optional
         Implementation (see :mod:`lti_ops._dispatch`); ``"xp"`` is the reference.
 
@@ -71,7 +74,11 @@ def ssm_kernel(sys, L, *, dt=None, method=None, c_is_tilde=False, kernel="auto")
     ------
     ValueError
         Bad `L`; `dt`/`method` missing for a continuous system or given for a discrete one;
-        ``"dss"`` for a non-Diagonal system or one with a zero mode.
+        ``"dss"`` for a non-Diagonal system or one with a zero mode; a non-finite entry of
+        the system (named, e.g. ``sys.lam``); `c_is_tilde` with an eigenvalue of
+        :math:`\bar A` at an L-th root of unity (C cannot be recovered).
+    TypeError
+        `sys` is not a system; `c_is_tilde` is not a bool.
 
     Notes
     -----
@@ -96,6 +103,9 @@ def ssm_kernel(sys, L, *, dt=None, method=None, c_is_tilde=False, kernel="auto")
     array([2.  , 1.  , 0.5 , 0.25])
     """
     L = _checks.positive_int("L", L)
+    if not isinstance(c_is_tilde, bool):
+        msg = f"`c_is_tilde` must be True or False; got {c_is_tilde!r}"
+        raise TypeError(msg)
     disc, exponents = _discrete(sys, dt, method)
     if c_is_tilde and not isinstance(disc, DPLR):
         disc = c_from_c_tilde(disc, L)
@@ -150,7 +160,8 @@ def markov_parameters(sys, L, *, dt=None, method=None, kernel="auto"):
     """
     L = _checks.positive_int("L", L)
     if method == "dss":
-        raise ValueError("markov_parameters has no 'dss' form; use ssm_kernel(..., method='dss')")
+        msg = "`method` 'dss' has no markov_parameters form (no D convention); use ssm_kernel(..., method='dss')"
+        raise ValueError(msg)
     disc, _ = _discrete(sys, dt, method)
     xp = disc.xp
     D = xp.astype(disc.D, _kernel_dtype(xp, disc))[..., None]
@@ -163,7 +174,12 @@ def markov_parameters(sys, L, *, dt=None, method=None, kernel="auto"):
 
 @batched()
 def c_tilde(sys, L):
-    r"""The discrete system with C replaced by S4's :math:`\tilde C = C(I - \bar A^L)`."""
+    r"""The discrete system with C replaced by S4's :math:`\tilde C = C(I - \bar A^L)`.
+
+    Raises ``TypeError`` for a non-system, ``ValueError`` for a continuous `sys`, non-finite
+    entries or an `L` that is not a positive integer (as do the two functions below).
+    """
+    L = _discrete_only(sys, L)
     return replace_c(sys, sys.C - _times_power(sys, sys.C, L))
 
 
@@ -173,16 +189,35 @@ def c_from_c_tilde(sys, L):
 
     Ill-conditioned when :math:`\bar A` has eigenvalues near the L-th roots of unity.
     """
+    L = _discrete_only(sys, L)
     return replace_c(sys, _times_inverse_of(sys, L))
 
 
 @batched()
 def double_c_tilde(sys, L):
     r""":math:`\tilde C_{2L} = \tilde C_L (I + \bar A^L)`: S4's length doubling."""
+    L = _discrete_only(sys, L)
     return replace_c(sys, sys.C + _times_power(sys, sys.C, L))
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def check_system(sys):
+    """``TypeError`` unless `sys` is a system; ``ValueError`` naming a non-finite field."""
+    if not isinstance(sys, (StateSpace, Diagonal, DPLR)):
+        msg = f"`sys` must be a StateSpace, Diagonal or DPLR system; got {type(sys).__name__}"
+        raise TypeError(msg)
+    fields = {f"sys.{name}": getattr(sys, name) for name in sys._CORE}
+    _checks.all_finite(**fields, **{"sys.dt": sys.dt})
+
+
+def _discrete_only(sys, L):
+    """The checks of the C~ helpers: a finite discrete system and L >= 1 (as an int)."""
+    check_system(sys)
+    L = _checks.positive_int("L", L)
+    _checks.same_time_domain("sys", sys, continuous=False)
+    return L
 
 
 def replace_c(sys, C):
@@ -207,9 +242,7 @@ class Exponents(NamedTuple):
 
 def _discrete(sys, dt, method):
     """(discrete system, :class:`Exponents` or None) from the arguments of :func:`ssm_kernel`."""
-    if not isinstance(sys, (StateSpace, Diagonal, DPLR)):
-        msg = f"`sys` must be a StateSpace, Diagonal or DPLR system; got {type(sys).__name__}"
-        raise TypeError(msg)
+    check_system(sys)
     if sys.dt is not None:
         if dt is not None or method is not None:
             msg = f"`sys` is discrete (dt={sys.dt!r}); `dt` and `method` are only for continuous systems"
@@ -309,10 +342,17 @@ def _safe_log(xp, lam):
 
 
 def _dss_weights(xp, x, lam, L):
-    """DSS weights and exponent offsets: e^{lx}/(e^{Lx} - 1) = e^{(l-s)x}/(e^{(L-s)x} - e^{-sx})
-    with s = L where Re x > 0, so no exponential overflows."""
-    s = xp.astype(xp.real(x) > 0, x.dtype) * L
-    return xp.expm1(x) / lam / (xp.exp((L - s) * x) - xp.exp(-s * x)), s
+    r"""DSS weights and exponent offsets: e^{lx}/(e^{Lx} - 1) = e^{(l-s)x}/(e^{(L-s)x} - e^{-sx})
+    with s = L where Re x > 0, so no exponential overflows.
+
+    The denominator is ``expm1(Lx)`` (s = 0) or ``-expm1(-Lx)`` (s = L), never a difference
+    of two exponentials, so a tiny mode (|x| below eps) keeps its limit
+    :math:`(e^x - 1)/(\lambda(e^{Lx} - 1)) \to 1/(L\lambda)` instead of 0/0."""
+    grow = xp.real(x) > 0
+    s = xp.astype(grow, x.dtype) * L
+    e = xp.expm1(L * xp.where(grow, -x, x))  # Re <= 0: no overflow in either branch
+    den = xp.where(grow, -e, e)
+    return xp.expm1(x) / lam / den, s
 
 
 def _exp_flushed(xp, x):
@@ -367,9 +407,23 @@ def _dplr_kernel(xp, disc, L, c_is_tilde):
         return _dense_kernel(xp, disc.to_dense(), L)
     Ct = disc.C if c_is_tilde else c_tilde(disc, L).C
     G = z * _cauchy.woodbury(xp, Ct, disc.B, lam, disc.P, disc.Q, z, disc.conj_sym)
+    if _xp.can_read_values(G) and not bool(xp.all(xp.isfinite(G))):
+        return singular_fallback(xp, disc, L, c_is_tilde)
     if real:
         return xp.fft.irfft(G, n=L, axis=-1)
     return xp.fft.ifft(G, axis=-1)
+
+
+def singular_fallback(xp, disc, L, c_is_tilde):
+    """The kernel where the generating function is singular at a root of unity (Abar, not
+    diag(lam), has an eigenvalue there, so I - Abar^L is singular): K_k = C Abar^k B is
+    still well defined, and the doubling form gives it exactly. With C~ given, C cannot be
+    recovered: ``ValueError``."""
+    if c_is_tilde:
+        msg = ("`sys` has an eigenvalue at an L-th root of unity (I - Abar^L is singular), so "
+               "C cannot be recovered from C~ (`c_is_tilde=True`); pass C itself")
+        raise ValueError(msg)
+    return _dense_kernel(xp, disc.to_dense(), L)
 
 
 # --------------------------------------------------------------------------- dense

@@ -17,7 +17,8 @@ import math
 
 from . import _cauchy, _checks, _dispatch, _xp
 from ._blockwise import batched
-from .systems import DPLR, Diagonal, StateSpace
+from .markov import check_system
+from .systems import Diagonal, StateSpace
 
 __all__ = ["bilinear_nodes", "frequency_response", "roots_of_unity", "transfer_function"]
 
@@ -43,7 +44,9 @@ def transfer_function(sys, points, *, kernel="auto"):
     Raises
     ------
     ValueError
-        If a point is a pole of the system (G is infinite there): never a silent inf or NaN.
+        If a point is a pole of the system (G is infinite there): never a silent inf or NaN;
+        if a point or an entry of the system is not finite (an infinite point, such as the
+        Nyquist node of :func:`bilinear_nodes`, has G = D for a proper system: leave it out).
     TypeError
         If `sys` is not a system or `points` is not an array of the system's namespace.
 
@@ -67,11 +70,10 @@ def transfer_function(sys, points, *, kernel="auto"):
     >>> lti_ops.transfer_function(sys, np.array([0.0, 1.0]))[0, 0]
     array([1. +0.j, 0.5+0.j])
     """
-    if not isinstance(sys, (StateSpace, Diagonal, DPLR)):
-        msg = f"`sys` must be a StateSpace, Diagonal or DPLR system; got {type(sys).__name__}"
-        raise TypeError(msg)
+    check_system(sys)
     xp = _xp.array_namespace(*sys._arrays(), points, names=tuple(sys._CORE) + ("points",))
     _checks.vector("points", points, "(..., K)")
+    _checks.all_finite(points=points)
     ctype = _xp.complex_dtype(xp, xp.result_type(sys.dtype, _xp.floating_dtype(xp, points, names=["points"])))
     z = xp.astype(points, ctype)
     if isinstance(sys, StateSpace):
@@ -139,11 +141,13 @@ def frequency_response(sys, w, *, kernel="auto"):
     >>> np.round(lti_ops.frequency_response(sys, np.array([1.0]))[0, 0], 12)
     array([0.5-0.5j])
     """
+    check_system(sys)
     xp = _xp.array_namespace(w, names=["w"])
     if _xp.is_complex(xp, w.dtype):
         msg = f"`w` must be real angular frequencies; got dtype {w.dtype}"
         raise TypeError(msg)
     real = xp.result_type(_xp.real_dtype(xp, sys.dtype), _xp.floating_dtype(xp, w, names=["w"]))
+    _checks.all_finite(w=w)
     w = xp.astype(w, real)
     if getattr(sys, "dt", None) is None:
         points = 1j * xp.astype(w, _xp.complex_dtype(xp, w.dtype))
@@ -183,6 +187,7 @@ def roots_of_unity(L, *, half=False, dtype=None, device=None, xp=None):
     True
     """
     L = _checks.positive_int("L", L)
+    _flag("half", half)
     xp, dtype = _complex_namespace(xp, dtype, device)
     n = L // 2 + 1 if half else L
     k = xp.arange(n, dtype=_xp.real_dtype(xp, dtype), device=device)
@@ -225,6 +230,9 @@ def bilinear_nodes(L, dt, *, half=True, dtype=None, device=None, xp=None):
     >>> bool(np.allclose(s[:2], [0, 2j])), s[2].real
     (True, np.float64(inf))
     """
+    if hasattr(dt, "shape"):
+        msg = f"`dt` must be a positive number (one node set); got an array of shape {tuple(dt.shape)}"
+        raise TypeError(msg)
     dt = _checks.sampling_time(dt, allow_none=False)
     omega = roots_of_unity(L, half=half, dtype=dtype, device=device, xp=xp)
     xp = _xp.array_namespace(omega)
@@ -234,14 +242,24 @@ def bilinear_nodes(L, dt, *, half=True, dtype=None, device=None, xp=None):
     return xp.where(nyquist, xp.full_like(s, float("inf")), s)
 
 
+def _flag(name, value):
+    if not isinstance(value, bool):
+        msg = f"`{name}` must be True or False; got {value!r}"
+        raise TypeError(msg)
+
+
 def _complex_namespace(xp, dtype, device):
     if xp is None:
         import array_api_compat.numpy as xp
+    elif not callable(getattr(xp, "asarray", None)):
+        msg = f"`xp` must be an array namespace (a module such as numpy or torch); got {xp!r}"
+        raise TypeError(msg)
     else:
         xp = _xp.array_namespace(xp.asarray([0.0], device=device))
     default = _xp.complex_dtype(xp, _xp.widest_real(xp, device))
+    given = dtype
     dtype = default if dtype is None else (getattr(xp, dtype, None) if isinstance(dtype, str) else dtype)
     if dtype not in (xp.complex64, xp.complex128):
-        msg = f"`dtype` must be complex64 or complex128; got {dtype!r}"
+        msg = f"`dtype` must be complex64 or complex128; got {given!r}"
         raise ValueError(msg)
     return xp, _xp.check_available(xp, dtype, device)

@@ -252,7 +252,7 @@ def test_errors(xp):
         (lambda: lti_ops.ssm_kernel(sys.to_dense(), 4, dt=0.1, method="dss"), ValueError, r"method='dss' needs a Diagonal system; got StateSpace"),
         (lambda: lti_ops.ssm_kernel(lti_ops.Diagonal.siso(*(as_xp(xp, [0.0]) for _ in range(3))), 4, dt=0.1, method="dss"), ValueError, r"method='dss' needs nonzero modes"),
     ][: None if checks_values(xp) else -1] + [
-        (lambda: lti_ops.markov_parameters(sys, 4, dt=0.1, method="dss"), ValueError, r"markov_parameters has no 'dss' form"),
+        (lambda: lti_ops.markov_parameters(sys, 4, dt=0.1, method="dss"), ValueError, r"`method` 'dss' has no markov_parameters form"),
         (lambda: lti_ops.ssm_kernel((1, 2), 4), TypeError, r"`sys` must be a StateSpace, Diagonal or DPLR system; got tuple"),
         (lambda: lti_ops.ssm_kernel(disc, 4, kernel="fast"), ValueError, r"kernel='fast' is not valid"),
     ]
@@ -277,3 +277,99 @@ def test_float32_s4d_kernel_phase_error_stays_at_the_exponents_rounding(kernel):
     assert K.dtype == np.float32
     error = np.max(np.abs(K - exact), axis=-1) / np.max(np.abs(exact), axis=-1)
     assert np.max(error) <= 64 * np.finfo(np.float32).eps
+
+
+# --------------------------------------------------------------------------- issue 17
+
+NUMBA = pytest.param("numba", marks=pytest.mark.skipif(importlib.util.find_spec("numba") is None,
+                                                      reason="numba is not installed"))
+
+
+def _eig_one_dplr(rank=1, complex_=False):
+    """A discrete DPLR with diag(lam) = (0.5, 0) far from the unit circle whose A = diag(lam)
+    - P Q^H has the eigenvalue 1 exactly (1 + Q^H (I - diag lam)^{-1} P = 0 in floating point):
+    z = 1 is a root of unity of every L, so I - Abar^L is singular there."""
+    P = np.array([[1.0], [1.0]]) if rank == 1 else np.array([[1.0, 0.0], [1.0, 0.0]])
+    Q = np.array([[-0.25], [-0.5]]) if rank == 1 else np.array([[-0.25, 0.0], [-0.5, 0.0]])
+    arrays = [np.array([0.5, 0.0]), P, Q, np.array([[1.0], [2.0]]), np.array([[1.0, -1.0]]), np.zeros((1, 1))]
+    return lti_ops.DPLR(*(a.astype(complex) if complex_ else a for a in arrays), dt=1.0)
+
+
+@pytest.mark.parametrize("kernel", ["xp", NUMBA])
+@pytest.mark.parametrize("rank, complex_", [(1, False), (1, True), (2, True)])
+def test_dplr_kernel_with_an_eigenvalue_at_a_root_of_unity_is_exact(kernel, rank, complex_):
+    """Issue 17: the generating function is singular at z = 1 (NaN or a Numba error before);
+    the kernel K_k = C A^k B is well defined and comes from the doubling form."""
+    sys = _eig_one_dplr(rank, complex_)
+    assert abs(np.linalg.det(np.eye(2) - sys.to_dense().A)) < 1e-15
+    want = lti_ops.ssm_kernel(sys.to_dense(), 8)
+    got = lti_ops.ssm_kernel(sys, 8, kernel=kernel)
+    np.testing.assert_allclose(got, want, atol=1e-13)
+    with pytest.raises(ValueError, match=r"C cannot be recovered from C~ \(`c_is_tilde=True`\)"):
+        lti_ops.ssm_kernel(lti_ops.c_tilde(sys, 8), 8, c_is_tilde=True, kernel=kernel)
+
+
+@pytest.mark.parametrize("kernel", ["xp", NUMBA])
+@pytest.mark.parametrize("lam0", [1e-100, -1e-100, 1e-100j, 1e-300 + 1e-300j])
+def test_dss_kernel_of_a_tiny_mode_keeps_its_limit(kernel, lam0):
+    """Issue 17: e^{Lx} - 1 rounded to 0 for |x| < eps and gave NaN; expm1 keeps the DSS
+    weight (e^x - 1)/(lam (e^{Lx} - 1)) at its limit 1/(L lam) (1 + O(x))."""
+    L, dt = 4, 0.1
+    sys = lti_ops.Diagonal.siso(np.array([lam0]), np.ones(1, complex), np.ones(1, complex))
+    K = lti_ops.ssm_kernel(sys, L, dt=dt, method="dss", kernel=kernel)[0, 0]
+    assert np.all(np.isfinite(K))
+    np.testing.assert_allclose(K, np.full(L, 1 / (L * lam0)), rtol=1e-14)
+
+
+@pytest.mark.parametrize("kernel", ["xp", NUMBA])
+def test_non_finite_systems_are_refused_by_every_engine(kernel):
+    """Issue 17: a NaN mode was dropped by the Numba Vandermonde kernel (a finite, plausible
+    kernel) while kernel="xp" gave NaN: now every public entry refuses it by name."""
+    sys = lti_ops.Diagonal.siso(np.array([np.nan, 0.2]), np.ones(2), np.ones(2), dt=1.0)
+    inf_b = lti_ops.DPLR.siso(*(np.array(v) for v in ([0.5, 0.2], [[0.1], [0.1]], [[0.1], [0.1]], [np.inf, 1.0], [1.0, 1.0])), dt=1.0)
+    for call, match in [
+        (lambda: lti_ops.ssm_kernel(sys, 4, kernel=kernel), r"`sys.lam` must be finite; got 1 non-finite entry"),
+        (lambda: lti_ops.markov_parameters(sys, 4, kernel=kernel), r"`sys.lam` must be finite"),
+        (lambda: lti_ops.ssm_kernel(inf_b, 4, kernel=kernel), r"`sys.B` must be finite"),
+        (lambda: lti_ops.c_tilde(sys, 4), r"`sys.lam` must be finite"),
+        (lambda: lti_ops.c_from_c_tilde(inf_b, 4), r"`sys.B` must be finite"),
+        (lambda: lti_ops.double_c_tilde(sys.to_dense(), 4), r"`sys.A` must be finite"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            call()
+
+
+@pytest.mark.parametrize("fn", [lti_ops.c_tilde, lti_ops.c_from_c_tilde, lti_ops.double_c_tilde])
+def test_c_tilde_helpers_check_their_arguments(fn):
+    """Issue 17: L = -1 never returned (-1 >> 1 == -1); continuous systems were accepted."""
+    disc = lti_ops.Diagonal.siso(np.array([0.5]), np.ones(1), np.ones(1), dt=1.0)
+    cont = lti_ops.Diagonal.siso(np.array([-0.5]), np.ones(1), np.ones(1))
+    for L in (0, 2.0, "4", True, -1):
+        with pytest.raises(ValueError, match=r"`L` must be a positive integer; got"):
+            fn(disc, L)
+    with pytest.raises(ValueError, match=r"`sys` must be a discrete-time system \(a positive dt\); got dt=None"):
+        fn(cont, 4)
+    with pytest.raises(TypeError, match=r"`sys` must be a StateSpace, Diagonal or DPLR system; got list"):
+        fn([1.0], 4)
+
+
+def test_kernel_argument_audit():
+    """Issue 17 audit of ssm_kernel / markov_parameters arguments."""
+    sys = lti_ops.Diagonal.siso(np.array([-0.5]), np.ones(1), np.ones(1))
+    disc = lti_ops.discretize(sys, 0.1)
+    cases = [
+        (lambda: lti_ops.ssm_kernel(disc, 2.5), ValueError, r"`L` must be a positive integer; got 2.5"),
+        (lambda: lti_ops.ssm_kernel(disc, -3), ValueError, r"`L` must be a positive integer; got -3"),
+        (lambda: lti_ops.markov_parameters(disc, None), ValueError, r"`L` must be a positive integer; got None"),
+        (lambda: lti_ops.ssm_kernel(disc, 4, c_is_tilde="yes"), TypeError, r"`c_is_tilde` must be True or False; got 'yes'"),
+        (lambda: lti_ops.ssm_kernel(sys, 4, dt=float("nan"), method="zoh"), ValueError, r"`dt` must be positive and finite; got nan"),
+        (lambda: lti_ops.ssm_kernel(sys, 4, dt=0.0, method="dss"), ValueError, r"`dt` must be positive and finite; got 0.0"),
+        (lambda: lti_ops.ssm_kernel(sys, 4, dt=np.array([0.1, -1.0]), method="zoh"), ValueError, r"`dt` must be positive and finite everywhere"),
+        (lambda: lti_ops.ssm_kernel(sys, 4, dt="0.1", method="zoh"), TypeError, r"`dt` must be a positive finite number or array; got '0.1'"),
+        (lambda: lti_ops.ssm_kernel(sys, 4, dt=0.1, method=3), ValueError, r"`method` must be one of"),
+        (lambda: lti_ops.markov_parameters(disc, 4, kernel=None), ValueError, r"kernel=None is not valid"),
+        (lambda: lti_ops.markov_parameters("sys", 4), TypeError, r"`sys` must be a StateSpace, Diagonal or DPLR system; got str"),
+    ]
+    for call, exc, match in cases:
+        with pytest.raises(exc, match=match):
+            call()

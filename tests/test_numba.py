@@ -165,7 +165,10 @@ def test_float32_kernel_computes_in_single_precision(module, name):
     complex64 to float64 / complex128 in Numba, which halves the SIMD width and, for the
     complex64 DPLR kernel, cost most of its speed-up over complex128."""
     kernel = getattr(importlib.import_module(f"lti_ops_numba.{module}"), name)
-    found = _DOUBLE_OPS.findall(kernel.llvm_ir(np.float32))
+    ir = kernel.llvm_ir(np.float32)
+    if name == "_cauchy_kernel":  # issue 17: float32 terms, float64 sums (extend, add, subtract)
+        ir = re.sub(r"= (?:fpext|fadd|fsub)\b[^\n]*\bdouble\b", "", ir)
+    found = _DOUBLE_OPS.findall(ir)
     assert not found, f"{module}.{name} (float32) does float64 arithmetic: {found[:3]}"
 
 

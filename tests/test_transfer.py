@@ -142,3 +142,86 @@ def test_hessenberg_path_equals_solves(xp, complex_):
         diag = np.diag([1.0, 2.0, 3.0]) + 0j
         _cauchy.dense_resolvent(xp, as_xp(xp, diag), as_xp(xp, np.ones((3, 1)) + 0j), as_xp(xp, np.ones((1, 3)) + 0j),
                                 as_xp(xp, np.array([0.5, 2.0, 5.0, 7.0]) + 0j))
+
+
+# --------------------------------------------------------------------------- issue 17
+
+import importlib.util  # noqa: E402
+
+NUMBA = pytest.param("numba", marks=pytest.mark.skipif(importlib.util.find_spec("numba") is None,
+                                                      reason="numba is not installed"))
+
+
+@pytest.mark.parametrize("kernel", ["xp", NUMBA])
+@pytest.mark.parametrize("conj_sym", [False, True])
+def test_complex64_cauchy_sums_are_accumulated_in_double(kernel, conj_sym):
+    """Issue 17: single-precision Cauchy sums over N = 256 modes at 4096 nodes lost up to
+    2x (xp: complex64 matmul) and 5x (Numba: float32 accumulators) eps * sum|terms|
+    against the float64 sum of the same (rounded) inputs. Summed in double they stay under
+    1x (the terms themselves carry a few eps relative error in the Numba kernel)."""
+    rng = np.random.default_rng(0)
+    N, K = 256, 4096
+    lam = (-rng.uniform(0.01, 1, N) + 1j * rng.uniform(-50, 50, N)).astype(np.complex64)
+    B = (rng.standard_normal((N, 1)) + 1j * rng.standard_normal((N, 1))).astype(np.complex64)
+    C = (rng.standard_normal((1, N)) + 1j * rng.standard_normal((1, N))).astype(np.complex64)
+    z = (1j * np.linspace(-60, 60, K)).astype(np.complex64)
+    w = (C[0] * B[:, 0]).astype(np.complex128)
+    R = 1 / (z.astype(np.complex128)[None, :] - lam.astype(np.complex128)[:, None])
+    want, terms = w @ R, np.abs(w) @ np.abs(R)
+    if conj_sym:
+        Rc = 1 / (z.astype(np.complex128)[None, :] - np.conj(lam).astype(np.complex128)[:, None])
+        want, terms = want + np.conj(w) @ Rc, terms + np.abs(w) @ np.abs(Rc)
+    D = np.zeros((1, 1), np.float32 if conj_sym else np.complex64)
+    G = lti_ops.transfer_function(lti_ops.Diagonal(lam, B, C, D, conj_sym=conj_sym), z, kernel=kernel)
+    assert G.dtype == np.complex64
+    error = np.abs(G[0, 0] - want) / (np.finfo(np.float32).eps * terms)
+    assert np.max(error) <= 1.0
+
+
+@pytest.mark.parametrize("kernel", ["xp", NUMBA])
+def test_singular_woodbury_is_a_pole_on_every_engine(kernel):
+    """Issue 17: a rank-2 DPLR whose A (not diag(lam)) has the eigenvalue 1: I + k11 has a
+    zero determinant at z = 1. The Numba kernel raised ZeroDivisionError in d/det; now every
+    engine says it is a pole, and the other points are right."""
+    lam = np.array([0.5, 0.0], complex)
+    P = np.array([[1.0, 0.0], [1.0, 0.0]], complex)
+    Q = np.array([[-0.25, 0.0], [-0.5, 0.0]], complex)
+    sys = lti_ops.DPLR(lam, P, Q, np.array([[1.0], [2.0]], complex), np.array([[1.0, -1.0]], complex),
+                       np.zeros((1, 1), complex), dt=1.0)
+    with pytest.raises(ValueError, match=r"a point coincides with a pole of the system"):
+        lti_ops.transfer_function(sys, np.array([2.0, 1.0 + 0j]), kernel=kernel)
+    pts = np.array([2.0, -1.0, 0.3j])
+    assert_close(lti_ops.transfer_function(sys, pts, kernel=kernel),
+                 lti_ops.transfer_function(sys.to_dense(), pts), rtol=1e-13)
+
+
+def test_transfer_argument_audit():
+    """Issue 17 audit of transfer_function, frequency_response and the node sets."""
+    sys = lti_ops.Diagonal.siso(np.array([0.5, 0.2]), np.ones(2), np.ones(2), dt=1.0)
+    nan_sys = lti_ops.Diagonal.siso(np.array([0.5, np.nan]), np.ones(2), np.ones(2), dt=1.0)
+    cases = [
+        (lambda: lti_ops.transfer_function(sys, np.array([np.nan])), ValueError, r"`points` must be finite; got 1 non-finite entry"),
+        (lambda: lti_ops.transfer_function(sys, np.array([1.0, np.inf])), ValueError, r"`points` must be finite"),
+        (lambda: lti_ops.transfer_function(nan_sys, np.array([1.0])), ValueError, r"`sys.lam` must be finite"),
+        (lambda: lti_ops.transfer_function(sys, np.array([True])), TypeError, r"`points` has dtype bool"),
+        (lambda: lti_ops.transfer_function(sys, np.array([1.0], dtype=object)), TypeError, r"`points` has dtype object"),
+        (lambda: lti_ops.transfer_function(sys, [1.0]), TypeError, r"`points` must be an array"),
+        (lambda: lti_ops.transfer_function(sys, np.array([1.0]), kernel="gpu"), ValueError, r"kernel='gpu' is not valid"),
+        (lambda: lti_ops.transfer_function(sys, np.array([0.5])), ValueError, r"a point coincides with a pole"),
+        (lambda: lti_ops.frequency_response(sys, np.array([np.inf])), ValueError, r"`w` must be finite"),
+        (lambda: lti_ops.frequency_response(nan_sys, np.array([1.0])), ValueError, r"`sys.lam` must be finite"),
+        (lambda: lti_ops.frequency_response("sys", np.array([1.0])), TypeError, r"`sys` must be a StateSpace, Diagonal or DPLR system; got str"),
+        (lambda: lti_ops.frequency_response(sys, np.array([True])), TypeError, r"`w` has dtype bool"),
+        (lambda: lti_ops.roots_of_unity(2.5), ValueError, r"`L` must be a positive integer; got 2.5"),
+        (lambda: lti_ops.roots_of_unity(4, half="yes"), TypeError, r"`half` must be True or False; got 'yes'"),
+        (lambda: lti_ops.roots_of_unity(4, dtype="float16"), ValueError, r"`dtype` must be complex64 or complex128; got 'float16'"),
+        (lambda: lti_ops.roots_of_unity(4, xp="numpy"), TypeError, r"`xp` must be an array namespace"),
+        (lambda: lti_ops.bilinear_nodes(4, np.array([0.1, 0.2])), TypeError, r"`dt` must be a positive number \(one node set\)"),
+        (lambda: lti_ops.bilinear_nodes(4, float("nan")), ValueError, r"`dt` must be positive and finite; got nan"),
+        (lambda: lti_ops.bilinear_nodes(-1, 0.1), ValueError, r"`L` must be a positive integer; got -1"),
+        (lambda: lti_ops.bilinear_nodes(4, 0.1, half=1), TypeError, r"`half` must be True or False; got 1"),
+    ]
+    for call, exc, match in cases:
+        with pytest.raises(exc, match=match):
+            call()
+    assert lti_ops.transfer_function(sys, np.zeros(0)).shape == (1, 1, 0)  # no points: empty

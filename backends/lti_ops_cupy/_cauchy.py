@@ -120,11 +120,13 @@ def _cauchy(F, XY, conj, r, p, times_z):
         if valid:
             x, y = z[row if zr else 0, 2 * node], z[row if zr else 0, 2 * node + 1]
             t = min(tz[row if zr else 0, node], tl[row])
-        accr = cuda.local.array(XY, T)
-        acci = cuda.local.array(XY, T)
+        # float64 sums even for float32 terms: a float32 register over N modes loses up to
+        # N ulps (issue 17); the terms stay in the working precision
+        accr = cuda.local.array(XY, numba.float64)
+        acci = cuda.local.array(XY, numba.float64)
         for q in range(XY):
-            accr[q] = F(0)
-            acci[q] = F(0)
+            accr[q] = 0.0
+            acci[q] = 0.0
         sl = cuda.shared.array(SL, T)
         sw = cuda.shared.array(SW, T)
         N = lam.shape[1] // 2
@@ -143,8 +145,8 @@ def _cauchy(F, XY, conj, r, p, times_z):
                     sr, si, vr, vi = _terms(x, y, t, sl[2 * j], sl[2 * j + 1])
                     for q in range(XY):
                         wr, wi = sw[2 * (q * MODE_TILE + j)], sw[2 * (q * MODE_TILE + j) + 1]
-                        accr[q] += wr * sr - wi * vi
-                        acci[q] += wr * si + wi * vr
+                        accr[q] += numba.float64(wr * sr - wi * vi)
+                        acci[q] += numba.float64(wr * si + wi * vr)
         if valid:
             _woodbury(accr, acci, x, y, row, node, out)
 
@@ -214,7 +216,7 @@ def _cauchy(F, XY, conj, r, p, times_z):
                     gi = gi - (u0r * e0i + u0i * e0r + u1r * e1i + u1i * e1r)
                 if times_z:
                     gr, gi = gr * x - gi * y, gr * y + gi * x
-                out[row, i * m + j, 2 * node] = gr
-                out[row, i * m + j, 2 * node + 1] = gi
+                out[row, i * m + j, 2 * node] = F(gr)  # rounded once to the working precision
+                out[row, i * m + j, 2 * node + 1] = F(gi)
 
     return kernel

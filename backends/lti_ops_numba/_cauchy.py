@@ -6,6 +6,9 @@ with :math:`w_{xyn} = a_{xn}b_{ny}`, :math:`a = [C; Q^H]`, :math:`b = [B, P]`; t
 :math:`G = k_{00} - k_{01}(I + k_{11})^{-1}k_{10}` (rank 0: G = k; rank 1 and 2 in closed
 form; general rank by Gaussian elimination with partial pivoting), optionally times z.
 Only blocks of NODE_BLOCK nodes of the (X, Y) sums live at a time, so memory is O(output).
+The sums are accumulated in float64 for float32 input too (each term in the working
+precision, the sum of N of them rounded once), so complex64 results carry a few eps of
+sum|terms|, not N eps; a zero 1 + k11 or det gives inf/NaN, never a ZeroDivisionError.
 
 An exact hit of a node on a pole gives inf/NaN here; the callers then run the reference's
 exact hit test and do what the reference does (raise, or fall back to a dense solve).
@@ -91,9 +94,12 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, o
         bz = b if zr.shape[0] > 1 else 0
         # real rows, then imaginary rows, each NODE_BLOCK long (C-contiguous: SIMD loops);
         # the first kn entries of each are used
-        acc = np.zeros(2 * XY * NODE_BLOCK, wr.dtype)
+        # float64 sums even for float32 terms: a float32 accumulator over N modes loses
+        # up to N ulps (issue 17); the terms stay in the working precision (SIMD width)
+        acc = np.zeros(2 * XY * NODE_BLOCK, np.float64)
         accr = acc[: XY * NODE_BLOCK].reshape((XY, NODE_BLOCK))
         acci = acc[XY * NODE_BLOCK :].reshape((XY, NODE_BLOCK))
+        sums = np.empty(2 * XY * NODE_BLOCK, wr.dtype)  # the sums rounded once, for Woodbury
         fused = XY == 1 or (XY == 4 and conj)  # no s, t scratch
         sr, si = np.empty(0 if fused else kn, wr.dtype), np.empty(0 if fused else kn, wr.dtype)
         tr, ti = np.empty(0 if fused else kn, wr.dtype), np.empty(0 if fused else kn, wr.dtype)
@@ -110,10 +116,13 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, o
                 _pair(x, y, scl, lr[b, n], li[b, n], conj, sr, si, tr, ti)
                 for q in range(XY):
                     _mac(accr[q], acci[q], wr[b, q, n], wi[b, q, n], sr, si, tr, ti)
+        for i in range(acc.shape[0]):  # the combination runs in the working precision
+            sums[i] = acc[i]
         if XY == 4 and p == 1 and r == 1:  # SISO rank 1 (S4): vectorized over the nodes
-            _woodbury_siso1(acc, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, 0, k0 : k0 + kn])
+            _woodbury_siso1(sums, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, 0, k0 : k0 + kn])
         else:
-            _woodbury(accr, acci, p, r, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, :, k0 : k0 + kn])
+            sr_, si_ = sums[: XY * NODE_BLOCK].reshape((XY, NODE_BLOCK)), sums[XY * NODE_BLOCK :].reshape((XY, NODE_BLOCK))
+            _woodbury(sr_, si_, p, r, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, :, k0 : k0 + kn])
         finite[t] = _all_finite(out[b, :, k0 : k0 + kn])
 
 
@@ -332,14 +341,14 @@ def _inner_inverse(accr, acci, Y, p, m, r, node, M, R, pivots):
     (I + k11)^{-1} k10 in R."""
     one, zero = M.dtype.type(1), M.dtype.type(0)
     if r == 1:
-        return one / (one + _entry(accr, acci, Y, p, m, node, M)), one, one, one
+        return _reciprocal(one + _entry(accr, acci, Y, p, m, node, M), M), one, one, one
     if r == 2:
         a = one + _entry(accr, acci, Y, p, m, node, M)
         b = _entry(accr, acci, Y, p, m + 1, node, M)
         c = _entry(accr, acci, Y, p + 1, m, node, M)
         d = one + _entry(accr, acci, Y, p + 1, m + 1, node, M)
-        det = a * d - b * c
-        return d / det, -b / det, -c / det, a / det
+        inv = _reciprocal(a * d - b * c, M)
+        return d * inv, -b * inv, -c * inv, a * inv
     if r > 2:
         for s in range(r):
             for t in range(r):
@@ -348,6 +357,15 @@ def _inner_inverse(accr, acci, Y, p, m, r, node, M, R, pivots):
                 R[s, j] = _entry(accr, acci, Y, p + s, j, node, M)
         _solve(M, R, pivots)
     return one, one, one, one
+
+
+@helper
+def _reciprocal(v, like):
+    """1/v, and inf/NaN (as NumPy) at v = 0, where Numba's complex division raises
+    ZeroDivisionError whatever the error model."""
+    if v.real == 0 and v.imag == 0:
+        return _cx(np.inf, np.nan, like)
+    return like.dtype.type(1) / v
 
 
 @helper

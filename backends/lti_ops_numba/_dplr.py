@@ -32,7 +32,9 @@ def ssm_kernel_dplr(xp, disc, L, c_is_tilde):
         return markov._dplr_kernel(xp, disc, L, c_is_tilde)  # the reference's fallback or error
     Ct = disc.C if c_is_tilde else markov.c_tilde(disc, L).C
     cast = lambda x: np.asarray(x, dtype=ctype)  # noqa: E731
-    G, _ = cauchy_woodbury(cast(Ct), cast(disc.B), lam, cast(disc.P), cast(disc.Q), z, disc.conj_sym, times_z=True)
+    G, finite = cauchy_woodbury(cast(Ct), cast(disc.B), lam, cast(disc.P), cast(disc.Q), z, disc.conj_sym, times_z=True)
+    if not finite:  # A has an eigenvalue at a root of unity: the reference's exact route
+        return markov.singular_fallback(xp, disc, L, c_is_tilde)
     if real:
         return scipy.fft.irfft(G, n=L, axis=-1, workers=WORKERS, overwrite_x=True)
     return scipy.fft.ifft(G, axis=-1, workers=WORKERS, overwrite_x=True)

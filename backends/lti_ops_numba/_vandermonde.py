@@ -169,5 +169,6 @@ def _split_exp(x, zero, scale):
 
 @helper
 def _flushed(v, tiny):
-    """v, or 0 where |v| is below the smallest normal number of the working precision."""
-    return v if abs(v) >= tiny else 0.0
+    """v, or 0 where |v| is below the smallest normal number of the working precision
+    (NaN stays NaN: ``abs(nan) < tiny`` is False)."""
+    return 0.0 if abs(v) < tiny else v
