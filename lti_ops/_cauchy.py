@@ -79,7 +79,7 @@ def dense_resolvent(xp, A, B, C, z):
     return parts[0] if len(parts) == 1 else xp.concat(parts, axis=-1)
 
 
-POLE_MSG = "a point coincides with a pole of the system, where G is infinite"
+POLE_MSG = "`points`: a point coincides with a pole of the system, where G is infinite"
 
 
 def cauchy(xp, a, b, lam, z, conj_sym):

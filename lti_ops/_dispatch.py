@@ -117,14 +117,30 @@ def resolve(primitive, kernel, xp, generic, *, registry=None):
         If a forced engine has no kernel for `primitive`.
     """
     registry = registry or REGISTRY
-    if kernel not in KERNELS:
-        msg = f"kernel={kernel!r} is not valid; expected one of {list(KERNELS)}"
-        raise ValueError(msg)
+    check(kernel, xp)
     if kernel == "xp":
         return generic
     if kernel == "auto":
         return _auto(primitive, xp, generic, registry)
     return _forced(primitive, ENGINES[kernel], xp, registry)
+
+
+def check(kernel, xp):
+    """Validate the user's `kernel` for inputs of namespace `xp` on routes that run no engine
+    kernel (a dense system's transfer function, say): a name from :data:`KERNELS`, and a
+    forced engine that serves `xp`. Raises ``ValueError`` naming `kernel` otherwise.
+    """
+    if not isinstance(kernel, str) or kernel not in KERNELS:
+        msg = f"`kernel` must be one of {list(KERNELS)}; got {kernel!r}"
+        raise ValueError(msg)
+    engine = ENGINES.get(kernel)
+    if engine is not None and not engine.serves_namespace(xp):
+        name = getattr(xp, "__name__", repr(xp)).removeprefix("array_api_compat.")
+        msg = (
+            f"`kernel`={engine.name!r} serves {engine.serves} arrays only; the input is "
+            f"{name}. Use kernel='auto' or 'xp'"
+        )
+        raise ValueError(msg)
 
 
 def fused(primitive, kernel, xp, *, registry=None):
@@ -153,7 +169,7 @@ def _forced(primitive, engine, xp, registry):
     if not engine.serves_namespace(xp):
         name = getattr(xp, "__name__", repr(xp)).removeprefix("array_api_compat.")
         msg = (
-            f"kernel={engine.name!r} serves {engine.serves} arrays only; the input is "
+            f"`kernel`={engine.name!r} serves {engine.serves} arrays only; the input is "
             f"{name}. Use kernel='auto' or 'xp'"
         )
         raise ValueError(msg)

@@ -24,9 +24,9 @@ __all__ = ["factor", "gramians", "smith", "solve_lyapunov", "square_root_product
 MAX_DOUBLINGS = 64  # rho(A)^(2^64) is below any eps unless rho(A) = 1 to working precision
 
 
-def unstable_msg(what):
+def unstable_msg(what, name="sys"):
     return (
-        f"{what} needs an asymptotically stable system (poles with Re < 0 in continuous "
+        f"`{name}` is not usable here: {what} needs an asymptotically stable system (poles with Re < 0 in continuous "
         f"time, inside the unit circle in discrete time): the Gramians are infinite otherwise"
     )
 
@@ -206,7 +206,7 @@ def _dense_gramians(sys):
     return P, Q
 
 
-def require_stable(sys, what="this computation"):
+def require_stable(sys, what="this computation", *, name="sys"):
     """Raise a ValueError naming the worst pole unless every system of the batch is
     asymptotically stable; without an eigensolver, a Smith iteration decides."""
     try:
@@ -217,7 +217,7 @@ def require_stable(sys, what="this computation"):
         smith(dense.A, eye, discrete=dense.is_discrete)  # raises if it diverges
         return
     if not stable:
-        raise ValueError(unstable_msg(what) + f"; got poles up to {worst_pole(sys)}")
+        raise ValueError(unstable_msg(what, name) + f"; got poles up to {worst_pole(sys)}")
 
 
 def worst_pole(sys):

@@ -70,6 +70,11 @@ def array_namespace(*arrays, names=None):
     names = list(names) if names is not None else [None] * len(arrays)
     found = [(n, x) for n, x in zip(names, arrays) if _is_array(x)]
     if not found:
+        given = [n for n in names if n]
+        if given:
+            listed = " or ".join(f"`{n}`" for n in given)
+            msg = f"{listed} must be an array; got {type(arrays[0]).__name__}"
+            raise TypeError(msg)
         msg = "expected at least one array argument; got only None or Python scalars"
         raise TypeError(msg)
     spaces = []

@@ -221,11 +221,20 @@ def _matvec(h, x, out_blocks, mimo, adjoint):
     _checks.all_finite(**{name: x})
     if adjoint:
         h = _adjoint_sequence(xp, h, mimo)
+    _xp.floating_dtype(xp, x, names=[name])
     M = h.shape[-2] if mimo else 1
-    if x.shape[-1] % M:
-        raise ValueError(f"`{name}`'s last axis must be a multiple of {M}; got {x.shape[-1]}")
-    rows, cols = _sizes(h.shape[-1], out_blocks, x.shape[-1] // M)
-    return _apply(xp, h, x, rows, cols, mimo)
+    if x.shape[-1] % M or x.shape[-1] == 0:
+        raise ValueError(f"`{name}`'s last axis must be a positive multiple of {M}; got {x.shape[-1]}")
+    out_name = "cols" if adjoint else "rows"
+    out_blocks = _checks.positive_int(out_name, out_blocks, allow_none=True)
+    n_in, L = x.shape[-1] // M, h.shape[-1]
+    if out_blocks is None:
+        out_blocks = L - n_in
+    if out_blocks < 1 or out_blocks + n_in > L:
+        msg = (f"`{name}` has {n_in} blocks and `{out_name}` = {out_blocks}: together at most "
+               f"L = {L} (h_1 ... h_{{rows+cols-1}} are used), each at least 1")
+        raise ValueError(msg)
+    return _apply(xp, h, x, out_blocks, n_in, mimo)
 
 
 def _apply(xp, h, x, rows, cols, mimo):
@@ -398,11 +407,11 @@ def _markov_hsv(sys, n_markov, rng):
     return sv[..., :n]
 
 
-def _as_discrete(sys):
+def _as_discrete(sys, name="sys"):
     """`sys`, or for continuous time its balanced Tustin image (HSVs preserved)."""
     if sys.is_discrete:
         return sys
-    _lyapunov.require_stable(sys, "the Hankel operator")
+    _lyapunov.require_stable(sys, "the Hankel operator", name=name)
     from .discretize import discretize
 
     q = _frequency_scale(sys)
@@ -428,11 +437,11 @@ def _frequency_scale(sys):
     return xp.broadcast_to(q, sys.batch_shape) if sys.batch_shape else float(q)
 
 
-def _markov_length(disc, n_markov):
+def _markov_length(disc, n_markov, name="sys"):
     if n_markov is not None:
         return _checks.positive_int("n_markov", n_markov)
     xp = disc.xp
-    _lyapunov.require_stable(disc, "the Hankel operator")
+    _lyapunov.require_stable(disc, "the Hankel operator", name=name)
     rho = float(xp.max(xp.abs(_xp.detach(disc.poles())))) if disc.n_states else 0.0
     eps = _xp.eps(xp, disc.dtype)
     half = math.ceil(math.log(eps) / math.log(rho)) if 0 < rho < 1 else 1
@@ -527,6 +536,9 @@ def epsilon_rank(hsv, eps):
     """
     xp = _xp.array_namespace(hsv, names=["hsv"])
     _checks.vector("hsv", hsv, "(..., n)")
+    if not xp.isdtype(hsv.dtype, ("real floating", "integral")) or xp.isdtype(hsv.dtype, "bool"):
+        msg = f"`hsv` must have a real dtype (Hankel singular values); got {hsv.dtype}"
+        raise TypeError(msg)
     eps = _checks.real_number("eps", eps, minimum=0.0)
     if eps > 1:
         raise ValueError(f"`eps` must be in (0, 1]; got {eps!r}")
@@ -583,8 +595,8 @@ def mcmillan_degree(x, *, tol=None, mimo=False, n_markov=None):
     2
     """
     if isinstance(x, (StateSpace, Diagonal, DPLR)):
-        disc = _as_discrete(_check_system(x, "x"))
-        h = markov_parameters(disc, _markov_length(disc, n_markov))
+        disc = _as_discrete(_check_system(x, "x"), "x")
+        h = markov_parameters(disc, _markov_length(disc, n_markov, "x"))
         mimo = True
         k = disc.n_states
     else:

@@ -110,6 +110,7 @@ def ssm_kernel(sys, L, *, dt=None, method=None, c_is_tilde=False, kernel="auto")
     if c_is_tilde and not isinstance(disc, DPLR):
         disc = c_from_c_tilde(disc, L)
     xp = disc.xp
+    _dispatch.check(kernel, xp)
     if isinstance(disc, Diagonal):
         body = _dispatch.resolve("ssm_kernel_diagonal", kernel, xp, _diagonal_kernel)
         return body(xp, disc, L, exponents)
@@ -480,7 +481,7 @@ def _times_inverse_of(sys, L):
         eye = xp.eye(A.shape[-1], dtype=A.dtype, device=_xp.common_device(A))
         M = eye - _matrix_power(xp, A, L)
         t = xp.matrix_transpose
-        return t(_xp.solve(t(M), t(R), singular_msg="I - Abar^L is singular: Abar has an eigenvalue at an L-th root of unity"))
+        return t(_xp.solve(t(M), t(R), singular_msg="`sys`: I - Abar^L is singular: Abar has an eigenvalue at an L-th root of unity"))
 
     return _through_dense(sys, sys.C, solve)
 

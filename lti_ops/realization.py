@@ -327,7 +327,7 @@ def _era_order(xp, sv, order, tol):
             raise TypeError(f"`order` must be an int; got {order!r}")
         if not 0 <= order <= k:
             raise ValueError(f"`order` must be an int in [0, {k}] (the Hankel matrix's size); got {order!r}")
-        if order > low:
+        if order > low and ranks.size != 0:  # an empty batch (Dask's meta probe) has no rank
             msg = (
                 f"`order` = {order} exceeds the numerical rank {low} of the Hankel matrix of `h` "
                 f"(singular values above tol={tol:.3g} times the largest): the extra states would "

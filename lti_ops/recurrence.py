@@ -70,7 +70,12 @@ def step(sys, x, u):
         if not hasattr(value, "shape"):
             msg = f"`{name}` must be an array; got {type(value).__name__}"
             raise TypeError(msg)
-    y, x_next = simulate(sys, u[..., None], x, method="sequential")
+    try:
+        y, x_next = simulate(sys, u[..., None], x, method="sequential")
+    except (ValueError, TypeError) as error:  # simulate names its state `x0`; here it is `x`
+        if "`x0`" not in str(error):
+            raise
+        raise type(error)(str(error).replace("`x0`", "`x`")) from None
     return y[..., 0], x_next
 
 
@@ -231,6 +236,9 @@ class _Operator:
 
     def _check_signal(self, u):
         expected = "(..., L)" if self.siso else f"(..., M={self.sys.n_inputs}, L)"
+        if not hasattr(u, "shape"):
+            msg = f"`u` must be an array of shape {expected}; got {type(u).__name__}"
+            raise TypeError(msg)
         if u.ndim < (1 if self.siso else 2) or (not self.siso and u.shape[-2] != self.sys.n_inputs):
             msg = f"`u` must have shape {expected}; got {tuple(u.shape)}"
             raise ValueError(msg)

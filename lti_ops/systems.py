@@ -404,7 +404,13 @@ class Diagonal(_ModalSystem):
         This is the layout ML code keeps its parameters in: e.g. ``lam`` of shape (H, N) for
         H channels.
         """
-        B, C, D = _siso_io(_xp.array_namespace(lam, b, c, names=("lam", "b", "c")), b, c, d)
+        xp = _xp.array_namespace(lam, b, c, names=("lam", "b", "c"))
+        _checks.vector("lam", lam, "(..., N)")
+        for name, x in (("b", b), ("c", c)):
+            if getattr(x, "ndim", 0) >= 1 and x.shape[-1] != lam.shape[-1]:
+                msg = f"`lam` has {lam.shape[-1]} modes and `{name}` {x.shape[-1]}; they must match (shape (..., N))"
+                raise ValueError(msg)
+        B, C, D = _siso_io(xp, b, c, d)
         return cls(lam, B, C, D, dt=dt, conj_sym=conj_sym)
 
     @batched()

@@ -74,6 +74,7 @@ def transfer_function(sys, points, *, kernel="auto"):
     xp = _xp.array_namespace(*sys._arrays(), points, names=tuple(sys._CORE) + ("points",))
     _checks.vector("points", points, "(..., K)")
     _checks.all_finite(points=points)
+    _dispatch.check(kernel, xp)
     ctype = _xp.complex_dtype(xp, xp.result_type(sys.dtype, _xp.floating_dtype(xp, points, names=["points"])))
     z = xp.astype(points, ctype)
     if isinstance(sys, StateSpace):
@@ -142,7 +143,8 @@ def frequency_response(sys, w, *, kernel="auto"):
     array([0.5-0.5j])
     """
     check_system(sys)
-    xp = _xp.array_namespace(w, names=["w"])
+    xp = _xp.array_namespace(*sys._arrays(), w, names=tuple(sys._CORE) + ("w",))
+    _checks.vector("w", w, "(..., K)")
     if _xp.is_complex(xp, w.dtype):
         msg = f"`w` must be real angular frequencies; got dtype {w.dtype}"
         raise TypeError(msg)
@@ -154,7 +156,13 @@ def frequency_response(sys, w, *, kernel="auto"):
     else:
         dt = sys.dt[..., None] if hasattr(sys.dt, "shape") else sys.dt
         points = xp.exp(1j * xp.astype(w * dt, _xp.complex_dtype(xp, w.dtype)))
-    return transfer_function(sys, points, kernel=kernel)
+    try:
+        return transfer_function(sys, points, kernel=kernel)
+    except ValueError as error:
+        if str(error) != _cauchy.POLE_MSG:
+            raise
+        msg = "`w`: a frequency falls on a pole of the system, where G is infinite"
+        raise ValueError(msg) from None
 
 
 def roots_of_unity(L, *, half=False, dtype=None, device=None, xp=None):

@@ -271,9 +271,9 @@ def _specs():
              dict(sys="sys", method=("choice", ["auto", "hamiltonian", "grid"]), rtol="real+")),
         Spec("balanced_realization", lo.balanced_realization, ("sys",), dict(sys=sys_c), dict(sys="sys")),
         Spec("balanced_truncation", lo.balanced_truncation, ("sys", "order"), dict(sys=sys_c, order=1),
-             dict(sys="sys", order="int")),
+             dict(sys="sys", order="int0")),
         Spec("realize", lo.realize, ("h", "order"), dict(h=MARKOV, order=1, dt=1.0, mimo=False),
-             dict(h="array", order="int", dt="dt", mimo="flag")),
+             dict(h="array", order="int0", dt="dt", mimo="flag")),
         Spec("realize(tol)", lo.realize, ("h",), dict(h=MARKOV, tol=1e-6), dict(tol="real+")),
         # ---------------------------------------------------------------- HOPE
         Spec("HopeFit", lo.HopeFit, ("h", "D", "error"), dict(h=H, D=np.zeros(2), error=np.zeros(2)), {}),
@@ -379,9 +379,10 @@ def _scalar_mutations(spec, arg, kind):
         if kind == "sys-d":
             out.append(("continuous", st.sampled_from([SS, DG]), None))
         return out
-    if kind == "int":
+    if kind in ("int", "int0"):  # int0: zero is valid (an order of 0 states)
+        low = ("negative", st.integers(-(2**40), -1)) if kind == "int0" else ("nonpositive", st.integers(-(2**40), 0))
         out = [
-            ("nonpositive", st.integers(-(2**40), 0), None),
+            (*low, None),
             ("nonintegral", st.floats(allow_nan=True).filter(lambda x: not float(x).is_integer()), None),
             ("integral-float", st.integers(1, 16).map(float), None),
             ("str", st.sampled_from(["4", "four"]), None),

@@ -427,7 +427,7 @@ def test_bad_arguments_raise():
         lti_ops.hankel_matrix(h, mimo=1)
     with pytest.raises(TypeError, match="`h`"):
         lti_ops.hankel_matrix(np.ones(4, bool))
-    with pytest.raises(ValueError, match="`x`'s last axis must be a multiple of 2"):
+    with pytest.raises(ValueError, match="`x`'s last axis must be a positive multiple of 2"):
         lti_ops.hankel_matvec(np.ones((1, 2, 6)), np.ones(3), mimo=True)
     with pytest.raises(ValueError, match="`rows`"):
         lti_ops.hankel_matvec(h, np.ones(2), rows=0)

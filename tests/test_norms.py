@@ -158,8 +158,11 @@ def test_gramians_hsvs_and_balancing_of_a_static_gain(static_gain):
 def _with_bad(field, value, dt=1.0):
     A, B, C, D = np.array([[0.5]]), np.ones((1, 1)), np.ones((1, 1)), np.zeros((1, 1))
     arrays = {"A": A if dt else -A, "B": B, "C": C, "D": D}
-    arrays[field] = np.full_like(arrays[field], value)
-    return lti_ops.StateSpace(**arrays, dt=dt)
+    with pytest.raises(ValueError, match=rf"`{field}` must be finite"):  # the container refuses
+        lti_ops.StateSpace(**{**arrays, field: np.full_like(arrays[field], value)}, dt=dt)
+    sys = lti_ops.StateSpace(**arrays, dt=dt)
+    getattr(sys, field)[...] = value  # its own copy changed behind its back: the functions refuse too
+    return sys
 
 
 SYSTEM_FUNCTIONS = {
@@ -234,7 +237,7 @@ BAD_CALLS = {
     "hankel_matrix-object": (lambda: lti_ops.hankel_matrix(np.ones(4, dtype=object)), TypeError, "`h` has dtype object"),
     "hankel_matrix-empty": (lambda: lti_ops.hankel_matrix(np.ones(0)), ValueError, "`h` needs at least 2 Markov parameters"),
     "hankel_matrix-mimo": (lambda: lti_ops.hankel_matrix(H, mimo="yes"), TypeError, "`mimo` must be True or False"),
-    "hankel_matvec-blocks": (lambda: lti_ops.hankel_matvec(np.ones((1, 2, 6)), np.ones(3), mimo=True), ValueError, "`x`'s last axis must be a multiple of 2"),
+    "hankel_matvec-blocks": (lambda: lti_ops.hankel_matvec(np.ones((1, 2, 6)), np.ones(3), mimo=True), ValueError, "`x`'s last axis must be a positive multiple of 2"),
     "hankel_matvec-list": (lambda: lti_ops.hankel_matvec(H, [1.0, 2.0]), TypeError, "`x` must be an array"),
 }
 

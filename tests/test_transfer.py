@@ -198,7 +198,8 @@ def test_singular_woodbury_is_a_pole_on_every_engine(kernel):
 def test_transfer_argument_audit():
     """Issue 17 audit of transfer_function, frequency_response and the node sets."""
     sys = lti_ops.Diagonal.siso(np.array([0.5, 0.2]), np.ones(2), np.ones(2), dt=1.0)
-    nan_sys = lti_ops.Diagonal.siso(np.array([0.5, np.nan]), np.ones(2), np.ones(2), dt=1.0)
+    nan_sys = lti_ops.Diagonal.siso(np.array([0.5, 0.25]), np.ones(2), np.ones(2), dt=1.0)
+    nan_sys.lam[1] = np.nan  # changed behind the container's back (its constructor refuses NaN)
     cases = [
         (lambda: lti_ops.transfer_function(sys, np.array([np.nan])), ValueError, r"`points` must be finite; got 1 non-finite entry"),
         (lambda: lti_ops.transfer_function(sys, np.array([1.0, np.inf])), ValueError, r"`points` must be finite"),
@@ -206,7 +207,7 @@ def test_transfer_argument_audit():
         (lambda: lti_ops.transfer_function(sys, np.array([True])), TypeError, r"`points` has dtype bool"),
         (lambda: lti_ops.transfer_function(sys, np.array([1.0], dtype=object)), TypeError, r"`points` has dtype object"),
         (lambda: lti_ops.transfer_function(sys, [1.0]), TypeError, r"`points` must be an array"),
-        (lambda: lti_ops.transfer_function(sys, np.array([1.0]), kernel="gpu"), ValueError, r"kernel='gpu' is not valid"),
+        (lambda: lti_ops.transfer_function(sys, np.array([1.0]), kernel="gpu"), ValueError, r"`kernel` must be one of .*; got 'gpu'"),
         (lambda: lti_ops.transfer_function(sys, np.array([0.5])), ValueError, r"a point coincides with a pole"),
         (lambda: lti_ops.frequency_response(sys, np.array([np.inf])), ValueError, r"`w` must be finite"),
         (lambda: lti_ops.frequency_response(nan_sys, np.array([1.0])), ValueError, r"`sys.lam` must be finite"),

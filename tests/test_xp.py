@@ -92,6 +92,8 @@ def test_eig_without_a_route_raises_not_implemented():
 def test_array_namespace_errors():
     with pytest.raises(TypeError, match=r"expected at least one array argument; got only None or Python scalars"):
         _xp.array_namespace(None, 1.0)
+    with pytest.raises(TypeError, match=r"`h` or `x` must be an array; got NoneType"):
+        _xp.array_namespace(None, 1.0, names=["h", "x"])
     with pytest.raises(TypeError, match=r"an argument must be an array \(or a number\); got list"):
         _xp.array_namespace([1.0, 2.0])
 

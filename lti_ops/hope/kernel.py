@@ -267,16 +267,16 @@ def hope_kernel(h, dt, L, *, mode="linear", tol=None, n_nodes=None, kernel="auto
 
 
 def _linear_nodes(xp, n, d, L, tol, n_nodes, ctype):
+    tol = _xp.eps(xp, ctype) if tol is None else _checks.real_number("tol", tol, minimum=0.0)
+    if tol >= 1:
+        msg = f"`tol` must be in (0, 1); got {tol!r}"
+        raise ValueError(msg)
     if n_nodes is not None:
         n_nodes = _checks.positive_int("n_nodes", n_nodes)
         if n_nodes < L:
             msg = f"`n_nodes` must be at least L = {L}; got {n_nodes}"
             raise ValueError(msg)
         return n_nodes
-    tol = _xp.eps(xp, ctype) if tol is None else _checks.real_number("tol", tol, minimum=0.0)
-    if tol >= 1:
-        msg = f"`tol` must be in (0, 1); got {tol!r}"
-        raise ValueError(msg)
     remedy = "pass n_nodes=... (at least L), a larger `tol`, or mode='circular'"
     return next_fast_len(max(L, _tail(n, _worst_pole(xp, d), math.log(2 / tol), remedy)))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _xp
+from .. import _checks, _xp
 
 __all__ = ["assert_close", "to_numpy", "tolerance"]
 
@@ -17,6 +17,9 @@ def to_numpy(x):
         return x.get()
     if isinstance(x, (np.ndarray, np.generic)):
         return np.asarray(x)
+    if not hasattr(x, "__dlpack__"):
+        msg = f"`x` must be an array (NumPy, torch, JAX, CuPy or any DLPack array); got {type(x).__name__}"
+        raise TypeError(msg)
     return np.from_dlpack(x)
 
 
@@ -34,12 +37,20 @@ def tolerance(dtype, *, n=1, cond=1.0, c=10.0):
     c : float, optional
         Safety constant.
     """
-    return c * n * float(np.finfo(_numpy_dtype(dtype)).eps) * cond
+    factors = [_checks.real_number(name, value, minimum=0.0) for name, value in (("n", n), ("cond", cond), ("c", c))]
+    return float(np.prod(factors)) * float(np.finfo(_numpy_dtype(dtype)).eps)
 
 
 def _numpy_dtype(dtype):
-    name = str(dtype).rsplit(".", 1)[-1]
-    return np.dtype(name)
+    name = str(dtype).rsplit(".", 1)[-1].removesuffix("'>")
+    try:
+        result = np.dtype(name)
+    except TypeError:
+        result = None
+    if result is None or result.kind not in "fc":
+        msg = f"`dtype` must be a floating or complex dtype of any namespace; got {dtype!r}"
+        raise TypeError(msg)
+    return result
 
 
 def assert_close(actual, desired, *, rtol=None, atol=0.0, check_dtype=None, err_msg=""):
@@ -53,6 +64,8 @@ def assert_close(actual, desired, *, rtol=None, atol=0.0, check_dtype=None, err_
     Any other array `desired` must also share `actual`'s namespace and dtype. Pass
     ``check_dtype=True`` / ``False`` to force / skip that check.
     """
+    rtol = None if rtol is None else _checks.real_number("rtol", rtol, minimum=0.0, strict=False)
+    atol = _checks.real_number("atol", atol, minimum=0.0, strict=False)
     is_reference = isinstance(desired, (np.ndarray, np.generic)) or not hasattr(desired, "shape")
     if (not is_reference) if check_dtype is None else check_dtype:
         xa, xd = _xp.array_namespace(actual), _xp.array_namespace(desired)
