@@ -66,7 +66,7 @@ def dense_resolvent(xp, A, B, C, z):
         A, B, C = _hessenberg.reduce(xp, A, B, C)
     eye = xp.eye(N, dtype=A.dtype, device=_xp.common_device(A))
     parts = []
-    for start in range(0, K, step):
+    for start in range(0, max(K, 1), step):  # no nodes: one empty part, an empty result
         zc = z[..., start : min(K, start + step)]
         if many:
             G, singular = _hessenberg.resolvent(xp, A, B, C, zc)
@@ -108,7 +108,7 @@ def _cauchy_sums(xp, a, b, lam, z, conj_sym):
     batch = broadcast_shape(weights.shape[:-3], lam.shape[:-1], z.shape[:-1])
     step = chunk_length(math.prod(batch) * (lam.shape[-1] + weights.shape[-3] * weights.shape[-2]), K)
     parts = []
-    for start in range(0, K, step):
+    for start in range(0, max(K, 1), step):
         zc = z[..., start : min(K, start + step)]
         G = 1 / (zc[..., None, :] - lam[..., :, None])  # (..., N, k)
         part = xp.matmul(weights, G[..., None, :, :])
@@ -134,7 +134,7 @@ def woodbury(xp, C, B, lam, P, Q, z, conj_sym):
     per_node = math.prod(batch) * (lam.shape[-1] + 2 * a.shape[-2] * b.shape[-1])
     step = chunk_length(per_node, K)
     parts = []
-    for start in range(0, K, step):
+    for start in range(0, max(K, 1), step):
         k = cauchy(xp, a, b, lam, z[..., start : min(K, start + step)], conj_sym)
         parts.append(_combine(xp, k, C.shape[-2], B.shape[-1], P.shape[-1]))
     return parts[0] if len(parts) == 1 else xp.concat(parts, axis=-1)

@@ -224,7 +224,9 @@ def _specs():
         Spec("next_fast_len", lo.next_fast_len, ("n",), dict(n=7), dict(n="int")),
         # ---------------------------------------------------------------- recurrence
         Spec("step", lo.step, ("sys", "x", "u"), dict(sys=sys_d, x=np.array([1.0, -1.0]), u=np.array([0.5])),
-             dict(sys="sys-d", x="array", u="array")),
+             dict(sys="sys-d", x="array", u="array"),
+             # a SISO system's input at one step may be 0-d (one sample), as documented
+             accept={("u", "0d"): lambda r, v: None if np.ndim(r[0]) == 0 else f"y of shape {np.shape(r[0])}"}),
         Spec("scan", lo.scan, ("sys", "u", "x0"), dict(sys=sys_d, u=U2, x0=np.array([1.0, 0.0]), method="auto", kernel="auto"),
              dict(sys="sys-d", u="array", x0="array", method=("choice", ["auto", "sequential", "parallel"]),
                   kernel=("choice", KERNELS))),
@@ -354,7 +356,7 @@ def _array_mutations(spec, arg, kind):
     out.append(("list", st.just(np.asarray(base).tolist()), close_to(spec, 1e-9)))
     if np.ndim(base) == 0:  # a 0-d array: its shape is the smallest there is
         return out
-    out.append(("0d", st.just(np.asarray(np.asarray(base).reshape(-1)[0])), None))
+    out.append(("0d", st.just(np.asarray(np.asarray(base).reshape(-1)[0])), spec.accept.get((arg, "0d"))))
     out.append(("empty", st.just(np.asarray(base)[..., :0]), spec.accept.get((arg, "empty"), empty_result)))
     if arg not in FREE_LAST_AXIS and f"{spec.func}.{arg}" not in FREE_LAST_AXIS:
         out.append(("mismatch", st.just(np.concatenate([base, base[..., :1]], axis=-1)), None))
