@@ -157,8 +157,9 @@ NUMBA = pytest.param("numba", marks=pytest.mark.skipif(importlib.util.find_spec(
 def test_complex64_cauchy_sums_are_accumulated_in_double(kernel, conj_sym):
     """Issue 17: single-precision Cauchy sums over N = 256 modes at 4096 nodes lost up to
     2x (xp: complex64 matmul) and 5x (Numba: float32 accumulators) eps * sum|terms|
-    against the float64 sum of the same (rounded) inputs. Summed in double they stay under
-    1x (the terms themselves carry a few eps relative error in the Numba kernel)."""
+    against the float64 sum of the same (rounded) inputs. Summed in double (xp), or in
+    float32 runs of 8 modes added into float64 totals (Numba: 0.83x and 0.55x here), they
+    stay under 1x; float32 accumulators over all N modes measured 4.6x and 3.3x."""
     rng = np.random.default_rng(0)
     N, K = 256, 4096
     lam = (-rng.uniform(0.01, 1, N) + 1j * rng.uniform(-50, 50, N)).astype(np.complex64)

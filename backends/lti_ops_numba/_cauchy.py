@@ -6,9 +6,11 @@ with :math:`w_{xyn} = a_{xn}b_{ny}`, :math:`a = [C; Q^H]`, :math:`b = [B, P]`; t
 :math:`G = k_{00} - k_{01}(I + k_{11})^{-1}k_{10}` (rank 0: G = k; rank 1 and 2 in closed
 form; general rank by Gaussian elimination with partial pivoting), optionally times z.
 Only blocks of NODE_BLOCK nodes of the (X, Y) sums live at a time, so memory is O(output).
-The sums are accumulated in float64 for float32 input too (each term in the working
-precision, the sum of N of them rounded once), so complex64 results carry a few eps of
-sum|terms|, not N eps; a zero 1 + k11 or det gives inf/NaN, never a ZeroDivisionError.
+For float32 input the sums run in float32 over runs of FLUSH_MODES modes, each run's sum
+added into a float64 total (every term in the working precision at the full SIMD width,
+the sum of N of them rounded about N/FLUSH_MODES + FLUSH_MODES times, not N times), so
+complex64 results carry about one eps of sum|terms|, not N eps; a zero 1 + k11 or det
+gives inf/NaN, never a ZeroDivisionError.
 
 An exact hit of a node on a pole gives inf/NaN here; the callers then run the reference's
 exact hit test and do what the reference does (raise, or fall back to a dense solve).
@@ -29,6 +31,7 @@ from ._linalg import _back_substitute, _eliminate
 __all__ = ["cauchy_woodbury"]
 
 NODE_BLOCK = 256  # 8 accumulator rows of rank-1 S4 (16 KiB in float64) stay in L1: 512 measured 1.3x slower
+FLUSH_MODES = 8  # float32 modes per run: 16 ran 4 % faster but 1.1 eps sum|terms| off at N = 256, 4 7 % slower
 UNSCALED_LIMIT = 1e8  # |z|, |lam| below which (2 UNSCALED_LIMIT)^4 fits even float32
 
 
@@ -54,7 +57,8 @@ def cauchy_woodbury(C, B, lam, P, Q, z, conj_sym, times_z=False):
     lam_max = np.max(np.hypot(lr, li), axis=-1, initial=0)
     out = np.empty(batch + (p, m, K), dtype=z.dtype)
     finite = np.ones(math.prod(batch) * -(-K // NODE_BLOCK), dtype=np.bool_)
-    _cauchy_kernel[rdtype](wr, wi, lr, li, zr, zi, zabs, lam_max, conj_sym, p, r, times_z,
+    flush = FLUSH_MODES if rdtype == np.float32 else max(N, 1)  # float64: one flush at the end
+    _cauchy_kernel[rdtype](wr, wi, lr, li, zr, zi, zabs, lam_max, conj_sym, p, r, times_z, flush,
                            out.reshape((math.prod(batch), p * m, K)), finite)
     return out, bool(finite.all())
 
@@ -77,10 +81,11 @@ def _broadcast_batch(x, y, core):
 
 # prange iterations handed out one by one (chunk size 1): a slow core takes fewer
 @kernel("void({f}[:, :, ::1], {f}[:, :, ::1], {f}[:, ::1], {f}[:, ::1], {f}[:, ::1], {f}[:, ::1], {f}[:, ::1], "
-        "{f}[::1], boolean, int64, int64, boolean, {c}[:, :, ::1], boolean[::1])", chunksize=1)
-def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, out, finite):
+        "{f}[::1], boolean, int64, int64, boolean, int64, {c}[:, :, ::1], boolean[::1])", chunksize=1)
+def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, flush, out, finite):
     """out[b, i*m + j, k] = Woodbury-combined Cauchy sums of w[b] at node z[b or 0, k];
-    finite[task] = False where a block of out holds an inf or NaN.
+    finite[task] = False where a block of out holds an inf or NaN. The working-precision
+    accumulators are added into the float64 ones every `flush` modes.
 
     Conjugate pairs divide once by (z - lam)(z - conj lam), about max(|z|, |lam|)^4 in size:
     a block whose nodes or modes exceed :data:`UNSCALED_LIMIT` scales the differences by
@@ -94,12 +99,13 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, o
         bz = b if zr.shape[0] > 1 else 0
         # real rows, then imaginary rows, each NODE_BLOCK long (C-contiguous: SIMD loops);
         # the first kn entries of each are used
-        # float64 sums even for float32 terms: a float32 accumulator over N modes loses
-        # up to N ulps (issue 17); the terms stay in the working precision (SIMD width)
-        acc = np.zeros(2 * XY * NODE_BLOCK, np.float64)
+        # working-precision sums over `flush` modes at a time (full SIMD width), each run
+        # added into float64 totals: a float32 accumulator over all N modes loses up to
+        # N ulps (issue 17), a float64 one in the hot loop cost 14x (mixed-width vectors)
+        acc = np.zeros(2 * XY * NODE_BLOCK, wr.dtype)
         accr = acc[: XY * NODE_BLOCK].reshape((XY, NODE_BLOCK))
         acci = acc[XY * NODE_BLOCK :].reshape((XY, NODE_BLOCK))
-        sums = np.empty(2 * XY * NODE_BLOCK, wr.dtype)  # the sums rounded once, for Woodbury
+        total = np.zeros(2 * XY * NODE_BLOCK, np.float64)
         fused = XY == 1 or (XY == 4 and conj)  # no s, t scratch
         sr, si = np.empty(0 if fused else kn, wr.dtype), np.empty(0 if fused else kn, wr.dtype)
         tr, ti = np.empty(0 if fused else kn, wr.dtype), np.empty(0 if fused else kn, wr.dtype)
@@ -116,14 +122,26 @@ def _cauchy_kernel(wr, wi, lr, li, zr, zi, zabs, lam_max, conj, p, r, times_z, o
                 _pair(x, y, scl, lr[b, n], li[b, n], conj, sr, si, tr, ti)
                 for q in range(XY):
                     _mac(accr[q], acci[q], wr[b, q, n], wi[b, q, n], sr, si, tr, ti)
-        for i in range(acc.shape[0]):  # the combination runs in the working precision
-            sums[i] = acc[i]
+            if (n + 1) % flush == 0 or n == N - 1:
+                _flush(acc, total)
+        sums = acc  # the totals rounded once to the working precision, for Woodbury
+        for i in range(total.shape[0]):
+            sums[i] = total[i]
         if XY == 4 and p == 1 and r == 1:  # SISO rank 1 (S4): vectorized over the nodes
             _woodbury_siso1(sums, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, 0, k0 : k0 + kn])
         else:
             sr_, si_ = sums[: XY * NODE_BLOCK].reshape((XY, NODE_BLOCK)), sums[XY * NODE_BLOCK :].reshape((XY, NODE_BLOCK))
             _woodbury(sr_, si_, p, r, zr[bz, k0 : k0 + kn], zi[bz, k0 : k0 + kn], times_z, out[b, :, k0 : k0 + kn])
         finite[t] = _all_finite(out[b, :, k0 : k0 + kn])
+
+
+@helper
+def _flush(acc, total):
+    """total += acc; acc = 0 (the float64 totals of :func:`_cauchy_kernel`)."""
+    zero = acc.dtype.type(0)
+    for i in range(acc.shape[0]):
+        total[i] += acc[i]
+        acc[i] = zero
 
 
 @helper
