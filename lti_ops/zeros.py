@@ -112,8 +112,8 @@ def zeros(sys):
     M, E = _square(xp, full, E_full, dense)
     rho = _scale(xp, M)
     Ms = M / xp.astype(rho, M.dtype)[..., None, None]
-    count = _finite_count(xp, Ms, E, N)
-    t = _most_finite(xp, Ms, E, count, N)
+    count, regular = _finite_count(xp, Ms, E, N)
+    t = _most_finite(xp, Ms, E, count, regular, N)
     finite = xp.isfinite(t)
     z = xp.where(finite, xp.where(finite, t, xp.zeros_like(t)) * xp.astype(rho, ctype)[..., None], t)
     if dense.n_inputs != dense.n_outputs:
@@ -175,10 +175,10 @@ def _finite_count(xp, Ms, E, N):
     index = xp.arange(N + 1, device=dev)
     degree = xp.max(xp.where(big, index, xp.zeros_like(index)), axis=-1)
     regular = xp.max(coef, axis=-1) > tol * hadamard
-    return xp.where(regular, degree, xp.zeros_like(degree))
+    return xp.where(regular, degree, xp.zeros_like(degree)), regular
 
 
-def _most_finite(xp, Ms, E, count, N):
+def _most_finite(xp, Ms, E, count, regular, N):
     """The `count` most finite eigenvalues of ``Ms - t E`` (then ``inf``), shape (..., N)."""
     ctype = _xp.complex_dtype(xp, Ms.dtype)
     try:
@@ -187,18 +187,21 @@ def _most_finite(xp, Ms, E, count, N):
         t = xp.where(finite, alpha / xp.where(finite, beta, xp.ones_like(beta)), _inf(xp, alpha))
         badness = xp.where(finite, xp.abs(t), xp.full(t.shape, math.inf, dtype=_xp.real_dtype(xp, ctype)))
     except NotImplementedError:
-        t, badness = _shift_invert(xp, Ms, E)
+        t, badness = _shift_invert(xp, Ms, E, regular)
     order = xp.argsort(badness, axis=-1, stable=True)[..., :N]
     t = xp.take_along_axis(t, order, axis=-1)
     keep = xp.arange(N, device=_xp.common_device(Ms)) < count[..., None]
     return xp.where(keep & xp.isfinite(t), t, _inf(xp, t))
 
 
-def _shift_invert(xp, Ms, E):
-    """(eigenvalues, -|mu|) from ``eig((Ms - sigma E)^{-1} E)``, s = sigma + 1/mu."""
+def _shift_invert(xp, Ms, E, regular):
+    """(eigenvalues, -|mu|) from ``eig((Ms - sigma E)^{-1} E)``, s = sigma + 1/mu; a singular
+    pencil (none of whose eigenvalues is kept) is replaced by ``I - sigma E``."""
     ctype = _xp.complex_dtype(xp, Ms.dtype)
     Ec = xp.astype(E, ctype)
-    T = _xp.solve(xp.astype(Ms, ctype) - _SHIFT * Ec, Ec, singular_msg="the shifted system pencil is singular")
+    eye = xp.eye(Ms.shape[-1], dtype=ctype, device=_xp.common_device(Ms))
+    shifted = xp.where(regular[..., None, None], xp.astype(Ms, ctype), eye) - _SHIFT * Ec
+    T = _xp.solve(shifted, Ec, singular_msg="`sys`: the shifted system pencil is singular (a zero at the shift)")
     mu = _xp.eigvals(T)
     mag = xp.abs(mu)
     nonzero = mag > 0
