@@ -136,8 +136,9 @@ def _dense_tf(sys):
     N, dtype = sys.n_states, sys.dtype
     ctype = _xp.complex_dtype(xp, dtype)
     dev = _xp.common_device(A)
-    rho = xp.max(xp.sum(xp.abs(A), axis=-2), axis=-1) if N else xp.ones(A.shape[:-2], dtype=dtype, device=dev)
-    rho = xp.astype(xp.where(rho > 0, rho, xp.ones_like(rho)), _xp.real_dtype(xp, dtype))
+    rtype = _xp.real_dtype(xp, dtype)
+    rho = xp.max(xp.sum(xp.abs(A), axis=-2), axis=-1) if N else xp.ones(A.shape[:-2], dtype=rtype, device=dev)
+    rho = xp.where(rho > 0, rho, xp.ones_like(rho))
     rc = xp.astype(rho, ctype)[..., None, None]
     angle = xp.arange(N + 1, dtype=_xp.real_dtype(xp, dtype), device=dev) * (2 * math.pi / (N + 1))
     t = xp.astype(xp.cos(angle), ctype) + 1j * xp.astype(xp.sin(angle), ctype)  # (K,)
@@ -413,7 +414,7 @@ def from_zpk(z, p, k, *, dt=None):
     num = xp.astype(k, num.dtype)[..., None] * num
     den = poly(xp, p)
     if not _xp.is_complex(xp, k.dtype):
-        magnitudes = xp.where(finite, xp.abs(z), xp.zeros_like(xp.abs(z)))
+        magnitudes = xp.where(finite, xp.abs(z), xp.ones_like(xp.abs(z)))  # inf: the factor 0 s + 1
         num = _real_part(xp, num, xp.abs(k)[..., None] * _abs_poly(xp, factor, magnitudes), "z")
         den = _real_part(xp, den, _abs_poly(xp, xp.ones_like(p), xp.abs(p)), "p")
     return from_transfer_function(num, den, dt=dt, mimo=True)
