@@ -37,6 +37,8 @@ from .markov import c_from_c_tilde, c_tilde, double_c_tilde, markov_parameters, 
 from .recurrence import scan, simulate, step
 from .transfer import bilinear_nodes, frequency_response, roots_of_unity, transfer_function
 from .systems import DPLR, Diagonal, StateSpace, diagonalize
+from .polynomial import from_transfer_function, from_zpk, to_transfer_function, to_zpk
+from .zeros import zeros
 
 __version__ = "0.1.0.dev0"
 
@@ -99,4 +101,10 @@ __all__ = [
     "ssm_kernel",
     "step",
     "transfer_function",
+    # zeros and polynomial representations (issue 18)
+    "from_transfer_function",
+    "from_zpk",
+    "to_transfer_function",
+    "to_zpk",
+    "zeros",
 ]

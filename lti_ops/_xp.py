@@ -35,6 +35,7 @@ __all__ = [
     "is_singular",
     "near_zero",
     "logm",
+    "pencil_eigvals",
     "real_dtype",
     "solve",
     "solve_both",
@@ -470,6 +471,32 @@ def _call_linalg(xp, name, a):
             )
             raise NotImplementedError(msg) from None
         raise
+
+
+def pencil_eigvals(a, b):
+    """Generalized eigenvalues of the pencils ``a - s b`` as homogeneous pairs ``(alpha, beta)``.
+
+    ``s = alpha / beta`` (``beta = 0``: an infinite eigenvalue), both complex of shape
+    (..., n). The Array API has no generalized eigensolver: NumPy input runs SciPy's QZ
+    (``scipy.linalg.eigvals(..., homogeneous_eigvals=True)``, LAPACK ``ggev``) over the batch;
+    other namespaces raise ``NotImplementedError`` naming the routine (callers fall back to
+    an ``eig``-based route of their own).
+    """
+    xp = array_namespace(a, b)
+    _require_square(a, "pencil_eigvals")
+    if not _compat.is_numpy_namespace(xp):
+        msg = (f"the {_backend_name(xp)} namespace has no generalized eigensolver "
+               f"(scipy.linalg.eigvals(a, b), LAPACK ggev)")
+        raise NotImplementedError(msg)
+    import numpy as np
+    import scipy.linalg
+
+    ctype = complex_dtype(xp, xp.result_type(a.dtype, b.dtype))
+    a, b = np.broadcast_arrays(a, b)
+    out = np.empty((2,) + a.shape[:-1], dtype=ctype)
+    for idx in np.ndindex(a.shape[:-2]):
+        out[(slice(None),) + idx] = scipy.linalg.eigvals(a[idx], b[idx], homogeneous_eigvals=True)
+    return out[0], out[1]
 
 
 #: backend name -> (module imported for it, how to install it)

@@ -164,6 +164,12 @@ POINTS = np.array([1.0j, 2.0 + 0.5j, -0.5j])
 W = np.array([0.0, 0.5, 2.0])
 
 
+def _zpk_without_zeros(result, value):
+    """from_zpk with no zeros (Nz = 0) is 2 / ((s + 1)(s + 2)): G(0) = 1."""
+    g = lo.transfer_function(result, np.array([0.0j])) if isinstance(result, lo.StateSpace) else None
+    return None if g is not None and np.allclose(g, 1.0) else f"not 2/((s+1)(s+2)): {result!r}"
+
+
 def _specs():
     sys_d, sys_c = SSD, SS
     return [
@@ -309,6 +315,18 @@ def _specs():
         Spec("testing.tolerance", lt.tolerance, ("dtype",), dict(dtype=np.dtype("float64"), n=4, cond=10.0, c=10.0),
              dict(dtype="dtype", n="real+", cond="real+", c="real+")),
         Spec("testing.to_numpy", lt.to_numpy, ("x",), dict(x=MARKOV), dict(x="to_numpy")),
+        # ---- issue 18: zeros and polynomial representations
+        Spec("zeros", lo.zeros, ("sys",), dict(sys=sys_c), dict(sys="sys")),
+        Spec("zeros(diagonal)", lo.zeros, ("sys",), dict(sys=DGD), dict(sys="sys")),
+        Spec("to_transfer_function", lo.to_transfer_function, ("sys",), dict(sys=DG), dict(sys="sys")),
+        Spec("to_zpk", lo.to_zpk, ("sys",), dict(sys=sys_d), dict(sys="sys")),
+        Spec("from_transfer_function", lo.from_transfer_function, ("num", "den"),
+             dict(num=np.array([0.5, 2.0, 3.0]), den=np.array([1.0, 3.0, 2.0]), dt=None, mimo=False),
+             dict(num="array", den="array", dt="dt?", mimo="flag")),
+        Spec("from_zpk", lo.from_zpk, ("z", "p", "k"),
+             dict(z=np.array([[[-1.5, np.inf]]]), p=np.array([-1.0, -2.0]), k=np.array([[2.0]]), dt=None),
+             dict(z="array-nonan", p="array", k="array", dt="dt?"),
+             accept={("z", "empty"): _zpk_without_zeros}),
     ]
 
 
@@ -317,7 +335,8 @@ def _specs():
 NONFINITE = st.sampled_from([math.nan, math.inf, -math.inf])
 BAD_OPTION = st.one_of(st.sampled_from(["", "nonsense", "auto "]), st.text(min_size=1, max_size=6).map(lambda s: s + "?"))
 NON_STRING_OPTION = st.sampled_from([3, b"zoh", ("auto",)])
-FREE_LAST_AXIS = {"u", "k", "h", "points", "w", "z", "hsv", "mcmillan_degree.x", "realize.h"}
+FREE_LAST_AXIS = {"u", "k", "h", "points", "w", "z", "hsv", "mcmillan_degree.x", "realize.h",
+                  "from_transfer_function.den", "from_zpk.p"}
 
 
 def _with_entry(base, index, value):

@@ -200,6 +200,14 @@ CASES = {
     "hope_to_state_space": (lti_ops.hope_to_state_space, [HOPE, DT], EXACT),
     "hope_from_kernel": (lambda k: lti_ops.hope_from_kernel(k, 5), [MARKOV], EXACT),
     "hope_from_state_space": (lambda s: lti_ops.hope_from_state_space(s, 6), [DIAG_D], EXACT),
+    # issue 18: zeros and polynomial representations
+    "zeros": (lti_ops.zeros, [DENSE], EXACT),
+    "zeros-tall": (lti_ops.zeros, [lti_ops.StateSpace(DENSE.A, DENSE.B[..., :1], DENSE.C, DENSE.D[..., :1])], EXACT),
+    "to_transfer_function": (lti_ops.to_transfer_function, [DIAG], EXACT),
+    "to_transfer_function-dense": (lti_ops.to_transfer_function, [DENSE_D], EXACT),
+    "from_transfer_function": (lti_ops.from_transfer_function, [U[:, :3], U[:, 3:6] + 5.0], EXACT),
+    "to_zpk": (lti_ops.to_zpk, [DENSE], EXACT),
+    "from_zpk": (lti_ops.from_zpk, [*lti_ops.to_zpk(DENSE)], EXACT),
 }
 
 
