@@ -35,6 +35,7 @@ from .hope import (
 )
 from .markov import c_from_c_tilde, c_tilde, double_c_tilde, markov_parameters, ssm_kernel
 from .recurrence import scan, simulate, step
+from .responses import impulse_response, step_response
 from .transfer import bilinear_nodes, frequency_response, roots_of_unity, transfer_function
 from .systems import DPLR, Diagonal, StateSpace, diagonalize
 
@@ -86,6 +87,7 @@ __all__ = [
     "fftconv",
     "frequency_response",
     "hippo",
+    "impulse_response",
     "init_dt",
     "kernel_from_samples",
     "markov_parameters",
@@ -98,5 +100,6 @@ __all__ = [
     "simulate",
     "ssm_kernel",
     "step",
+    "step_response",
     "transfer_function",
 ]
