@@ -96,7 +96,7 @@ def simulate_continuous(sys, u, x0, t, interpolation, method, kernel):
     xp = _xp.array_namespace(*sys._arrays(), u, x0, t, names=tuple(sys._CORE) + ("u", "x0", "t"))
     siso = sys.n_inputs == 1 and sys.n_outputs == 1
     if t is None:
-        msg = "`t` (the time points of `u`) is required to simulate a continuous-time system; got None"
+        msg = "`sys` is continuous-time: simulating it needs `t`, the time points of `u`; got t=None"
         raise ValueError(msg)
     _check_signal(xp, u, siso, sys.n_inputs)
     if x0 is not None:
@@ -115,7 +115,7 @@ def simulate_continuous(sys, u, x0, t, interpolation, method, kernel):
         dsys, gamma = discretize(sys, dt, "foh"), _foh_offset(xp, sys, dt)
         x0 = _shift(xp, x0, gamma, _sample(u, 0, siso), -1, dsys)
     y_head, x_last = simulate(dsys, u[..., : L - 1], x0, method=method, kernel=kernel)
-    y_last, _ = step(dsys, x_last, _sample(u, L - 1, siso))
+    y_last, _ = step(dsys, x_last, u[..., L - 1])
     y = xp.concat([y_head, xp.astype(y_last, y_head.dtype)[..., None]], axis=-1)
     if gamma is not None:
         x_last = _shift(xp, x_last, gamma, _sample(u, L - 1, siso), 1, dsys)
@@ -134,7 +134,7 @@ def _check_signal(xp, u, siso, M):
 
 
 def _sample(u, k, siso):
-    """The input at sample k, shape (..., M)."""
+    """The input vector at sample k, shape (..., M)."""
     return u[..., k : k + 1] if siso else u[..., k]
 
 
