@@ -127,6 +127,27 @@ def test_complex_input_to_conj_sym_is_real_and_imaginary_runs():
         assert x.shape == (4,)  # the full state of the 2N modes, as for discrete systems
 
 
+@pytest.mark.parametrize("structure", ["diagonal", "dplr"])
+def test_conj_sym_states_against_the_dense_form(structure):
+    """x0 of a conj_sym Diagonal is the half state x (dense form: [Re x; Im x]); a DPLR
+    system runs as its dense form, in the coordinates of to_dense()."""
+    rng = np.random.default_rng(2)
+    lam = np.array([-0.5 + 2j, -1 + 0.3j])
+    B, C = rng.standard_normal((2, 2)) + 1j * rng.standard_normal((2, 2)), rng.standard_normal((2, 2)) + 0.5j
+    D, P = rng.standard_normal((2, 2)), rng.standard_normal((2, 1)) * 0.2 + 0j
+    sys = (lti_ops.Diagonal(lam, B, C, D, conj_sym=True) if structure == "diagonal"
+           else lti_ops.DPLR(lam, P, P, B, C, D, conj_sym=True))
+    t, u = np.linspace(0, 3, 30), rng.standard_normal((2, 30))
+    x0 = rng.standard_normal(2) + 1j * rng.standard_normal(2)
+    z0 = np.concatenate([x0.real, x0.imag])
+    for interpolation in ("zoh", "foh"):
+        y, x = lti_ops.simulate(sys, u, x0 if structure == "diagonal" else z0, t=t, interpolation=interpolation)
+        want, x_want = _lsim(sys, u, t, z0, interp=interpolation == "foh")
+        assert_close(y, want, atol=1e-13, rtol=0)
+        x = np.concatenate([x.real, x.imag]) if structure == "diagonal" else x
+        assert_close(x, x_want, atol=1e-13, rtol=0)
+
+
 def test_discrete_system_with_its_sample_times():
     sys = lti_ops.discretize(lti_ops.StateSpace(np.array([[-1.0]]), np.ones((1, 1)), np.ones((1, 1))), 0.5)
     u = np.arange(6.0)
