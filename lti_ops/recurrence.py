@@ -97,7 +97,8 @@ def simulate(sys, u, x0=None, *, t=None, interpolation="zoh", method="auto", ker
         Time points of `u`: required for a continuous system; 1-d, finite, strictly
         increasing, evenly spaced (within 1e-5 relative, ``scipy.signal.lsim``'s rule; see
         ``lti_ops.responses``). For a discrete system it is optional and only checked: its
-        step must be ``sys.dt`` (any start).
+        step must be ``sys.dt`` (any start). Leading axes are accepted only as copies of
+        one grid (Dask passes `t` broadcast to the batch, blockwise).
     interpolation : {"zoh", "foh"}, optional
         Continuous systems: `u` held constant between samples (``"zoh"``) or linear between
         them (``"foh"``); the answer is exact for such inputs. Discrete systems: ``"zoh"``.

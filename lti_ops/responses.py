@@ -45,20 +45,22 @@ def time_step(xp, t, L, *, name="t", who="u"):
     if _xp.is_complex(xp, dtype):
         msg = f"`{name}` must be real; got dtype {t.dtype}"
         raise TypeError(msg)
-    if t.ndim != 1:
+    if t.ndim != 1 and (L is None or t.ndim == 0):
         msg = f"`{name}` must be 1-d, shape (L,); got shape {tuple(t.shape)}"
         raise ValueError(msg)
-    if L is not None and t.shape[0] != L:
-        msg = f"`{name}` must have one time point per sample of `{who}` (L = {L}); got {t.shape[0]}"
+    if L is not None and t.shape[-1] != L:
+        msg = f"`{name}` must have one time point per sample of `{who}` (L = {L}); got {t.shape[-1]}"
         raise ValueError(msg)
-    if t.shape[0] < 2:
-        msg = f"`{name}` must have at least 2 time points to define the step; got {t.shape[0]}"
+    if t.shape[-1] < 2:
+        msg = f"`{name}` must have at least 2 time points to define the step; got {t.shape[-1]}"
         raise ValueError(msg)
     if not _xp.can_read_values(t):
         msg = f"`{name}` must be a concrete array (it is read on the host); got a traced or lazy array"
         raise TypeError(msg)
     _checks.all_finite(**{name: t})
-    host = np.asarray(_xp.to_numpy(t), dtype=np.float64)
+    host = _one_grid(name, np.asarray(_xp.to_numpy(t), dtype=np.float64))
+    if host is None:  # an empty stand-in (Dask's shape probe): no values to read
+        return 0.0, 1.0
     steps, dt = np.diff(host), (host[-1] - host[0]) / (host.shape[0] - 1)
     if not np.all(steps > 0):
         msg = f"`{name}` must be strictly increasing; got a step of {float(np.min(steps))!r}"
@@ -70,6 +72,18 @@ def time_step(xp, t, L, *, name="t", who="u"):
                f"{dt:g}, relative); a step differs by {worst:g}")
         raise ValueError(msg)
     return float(host[0]), float(dt)
+
+
+def _one_grid(name, host):
+    """The 1-d grid of `host`; rows of a `t` with leading axes (Dask passes it broadcast to
+    the batch, blockwise) must all be that grid."""
+    rows = host.reshape(-1, host.shape[-1])
+    if rows.shape[0] == 0:
+        return None
+    if not np.array_equal(rows, np.broadcast_to(rows[:1], rows.shape)):
+        msg = f"`{name}` must be one time grid, shape (L,); got shape {host.shape} with rows that differ"
+        raise ValueError(msg)
+    return rows[0]
 
 
 def _discrete_grid(sys, t, dt, name="t"):

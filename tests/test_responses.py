@@ -338,7 +338,9 @@ def test_errors_name_the_argument():
     with pytest.raises(ValueError, match="`t` must be strictly increasing"):
         lti_ops.simulate(sys, u, t=t[::-1].copy())
     with pytest.raises(ValueError, match="`t` must be 1-d"):
-        lti_ops.simulate(sys, u, t=t[None])
+        lti_ops.step_response(sys, t[None])
+    with pytest.raises(ValueError, match="`t` must be one time grid"):
+        lti_ops.simulate(sys, u, t=np.stack([t, 2 * t]))
     with pytest.raises(ValueError, match="`t` must have at least 2 time points"):
         lti_ops.simulate(sys, u[:1], t=t[:1])
     with pytest.raises(TypeError, match="`t` must be real"):
