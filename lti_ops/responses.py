@@ -127,12 +127,12 @@ def simulate_continuous(sys, u, x0, t, interpolation, method, kernel):
             x0 = _full_state(xp, x0, sys.n_modes)
             sys = _unfold(xp, sys)  # complex input: the foh offset breaks conjugate symmetry
         dsys, gamma = discretize(sys, dt, "foh"), _foh_offset(xp, sys, dt)
-        x0 = _shift(xp, x0, gamma, _sample(u, 0, siso), -1, dsys)
+        x0 = _shift(xp, x0, gamma, _sample(u, 0, siso), -1)
     y_head, x_last = simulate(dsys, u[..., : L - 1], x0, method=method, kernel=kernel)
     y_last, _ = step(dsys, x_last, u[..., L - 1])
     y = xp.concat([y_head, xp.astype(y_last, y_head.dtype)[..., None]], axis=-1)
     if gamma is not None:
-        x_last = _shift(xp, x_last, gamma, _sample(u, L - 1, siso), 1, dsys)
+        x_last = _shift(xp, x_last, gamma, _sample(u, L - 1, siso), 1)
     return y, x_last
 
 
@@ -172,7 +172,7 @@ def _foh_offset(xp, sys, dt):
     return discretize(probe, dt, "foh").D  # D + C Gamma_2 with C = I, D = 0
 
 
-def _shift(xp, x, gamma, u_k, sign, dsys):
+def _shift(xp, x, gamma, u_k, sign):
     """``x + sign * Gamma_2 u_k`` (x None: zero), in the promoted dtype."""
     offset = xp.matmul(gamma, xp.astype(u_k, xp.result_type(gamma.dtype, u_k.dtype))[..., None])[..., 0]
     offset = offset if sign > 0 else -offset
