@@ -35,6 +35,7 @@ from .hope import (
 )
 from .markov import c_from_c_tilde, c_tilde, double_c_tilde, markov_parameters, ssm_kernel
 from .recurrence import scan, simulate, step
+from .responses import impulse_response, step_response
 from .transfer import bilinear_nodes, frequency_response, roots_of_unity, transfer_function
 from .systems import DPLR, Diagonal, StateSpace, diagonalize
 from .polynomial import from_transfer_function, from_zpk, to_transfer_function, to_zpk
@@ -88,6 +89,7 @@ __all__ = [
     "fftconv",
     "frequency_response",
     "hippo",
+    "impulse_response",
     "init_dt",
     "kernel_from_samples",
     "markov_parameters",
@@ -100,6 +102,7 @@ __all__ = [
     "simulate",
     "ssm_kernel",
     "step",
+    "step_response",
     "transfer_function",
     # zeros and polynomial representations (issue 18)
     "from_transfer_function",

@@ -78,6 +78,8 @@ NOT_BATCHED = {
     "rank_correction": "no array input (a HiPPO factor from a measure name and N)",
     "roots_of_unity": "no array input (a node set from L)",
     "s4d_init": "no array input (S4D parameters from N, H and a seed)",
+    "impulse_response": "returns the batch's one shared time grid beside y, its default chosen from the slowest pole of the whole batch (a per-block grid would differ)",
+    "step_response": "returns the batch's one shared time grid beside y, its default chosen from the slowest pole of the whole batch (a per-block grid would differ)",
 }
 
 

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import math
 
-from . import _cauchy, _checks, _dispatch, _xp
+from . import _cauchy, _checks, _dispatch, _xp, responses
 from ._blockwise import batched, by_io
 from .systems import DPLR, Diagonal, StateSpace
 
 __all__ = ["scan", "simulate", "step"]
 
 _METHODS = ("auto", "parallel", "sequential")
+_INTERPOLATIONS = responses.INTERPOLATIONS
 SEQUENTIAL_MAX_LENGTH = 32
 
 
@@ -79,18 +80,28 @@ def step(sys, x, u):
     return y[..., 0], x_next
 
 
-@batched(u=by_io(1, 2), x0=1)
-def simulate(sys, u, x0=None, *, method="auto", kernel="auto"):
+@batched(u=by_io(1, 2), x0=1, t=1)
+def simulate(sys, u, x0=None, *, t=None, interpolation="zoh", method="auto", kernel="auto"):
     r"""Control-convention response: :math:`y_k = Cx_k + Du_k`, :math:`x_{k+1} = \bar Ax_k + \bar Bu_k`.
 
     Parameters
     ----------
     sys : StateSpace, Diagonal or DPLR
-        Discrete system.
+        Discrete system, or a continuous one with `t`.
     u : array, shape (..., L) for SISO systems, (..., M, L) otherwise
         Input; leading axes broadcast with the system's batch.
     x0 : array, shape (..., n), optional
-        Initial state :math:`x_0` (zeros by default).
+        Initial state :math:`x_0` (zeros by default); for a continuous system the state at
+        ``t[0]`` (a DPLR system runs as its dense form: the state of ``sys.to_dense()``).
+    t : array, shape (L,), optional
+        Time points of `u`: required for a continuous system; 1-d, finite, strictly
+        increasing, evenly spaced (within 1e-5 relative, ``scipy.signal.lsim``'s rule; see
+        ``lti_ops.responses``). For a discrete system it is optional and only checked: its
+        step must be ``sys.dt`` (any start). Leading axes are accepted only as copies of
+        one grid (Dask passes `t` broadcast to the batch, blockwise).
+    interpolation : {"zoh", "foh"}, optional
+        Continuous systems: `u` held constant between samples (``"zoh"``) or linear between
+        them (``"foh"``); the answer is exact for such inputs. Discrete systems: ``"zoh"``.
     method : {"auto", "parallel", "sequential"}, optional
         ``"auto"`` loops for L <= 32 and scans in parallel beyond.
     kernel : {"auto", "xp", "numba", "cupy"}, optional
@@ -99,20 +110,34 @@ def simulate(sys, u, x0=None, *, method="auto", kernel="auto"):
     Returns
     -------
     y : array, shape (..., L) or (..., P, L)
+        For a continuous system, :math:`y(t_k)`.
     x_final : array, shape (..., n)
-        :math:`x_L`, ready to continue the sequence (shape (..., 2N), the full state, for
-        complex `u` to a ``conj_sym`` system; see the module notes).
+        Discrete: :math:`x_L`, ready to continue the sequence (shape (..., 2N), the full
+        state, for complex `u` to a ``conj_sym`` system; see the module notes). Continuous:
+        :math:`x(t_{L-1})`, the state at the last time point (``scipy.signal.lsim``'s
+        ``xout[-1]``): a run on ``t[k:]`` from it continues exactly (the sample ``t[k]``
+        repeated).
 
     Raises
     ------
     ValueError
-        Continuous `sys`, bad shapes or method.
+        Continuous `sys` without `t`; bad `t` (see above), shapes, method or interpolation;
+        ``interpolation="foh"`` for a discrete `sys`.
 
     Notes
     -----
     :math:`y_k = \sum_{j \ge 1} h_j u_{k-j} + Du_k` for :math:`x_0 = 0`, with the Markov
     parameters h of :func:`~lti_ops.markov_parameters`: checked in ``tests/test_recurrence.py``
     together with ``scipy.signal.dlsim``.
+
+    Continuous systems, with :math:`\Delta` the step of `t`: ``zoh`` runs
+    ``discretize(sys, dt, "zoh")`` from :math:`x_0`; ``foh`` runs ``discretize(sys, dt,
+    "foh")``, whose state is :math:`\xi_k = x(t_k) - \Gamma_2u_k` with
+    :math:`\Gamma_2 = \int_0^\Delta e^{A(\Delta-s)}B\,s/\Delta\,ds`, from
+    :math:`\xi_0 = x_0 - \Gamma_2u_0` (its :math:`D + C\Gamma_2` makes :math:`y_k` exact).
+    Unlike ``scipy.signal.lsim``, which takes `X0` at time 0 and propagates it to ``T[0]``,
+    `x0` is the state at ``t[0]``; they agree for ``t[0] = 0``. Checked against ``lsim``
+    (``interp=False``/``True``) and ``control.forced_response`` in ``tests/test_responses.py``.
 
     References
     ----------
@@ -128,6 +153,17 @@ def simulate(sys, u, x0=None, *, method="auto", kernel="auto"):
     >>> print(y, x)
     [0.  1.  0.5] [0.25]
     """
+    interpolation = _checks.choice("interpolation", interpolation, _INTERPOLATIONS)
+    if isinstance(sys, (StateSpace, Diagonal, DPLR)) and not sys.is_discrete:
+        _checks.choice("method", method, _METHODS)
+        return responses.simulate_continuous(sys, u, x0, t, interpolation, method, kernel)
+    if interpolation != "zoh":
+        msg = f"`interpolation` applies to continuous systems only; got {interpolation!r} with a discrete `sys`"
+        raise ValueError(msg)
+    if t is not None and isinstance(sys, (StateSpace, Diagonal, DPLR)) and hasattr(u, "shape"):
+        xp = _xp.array_namespace(*sys._arrays(), u, t, names=tuple(sys._CORE) + ("u", "t"))
+        _, dt = responses.time_step(xp, t, u.shape[-1])
+        responses._discrete_grid(sys, t, dt)
     return _run(sys, u, x0, method, kernel, control=True)
 
 

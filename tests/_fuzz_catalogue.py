@@ -162,6 +162,7 @@ U = np.array([1.0, 0.0, 2.0, -1.0, 0.5, 0.0, 1.0, 3.0])
 U2 = U[None, :]  # (M = 1, L)
 POINTS = np.array([1.0j, 2.0 + 0.5j, -0.5j])
 W = np.array([0.0, 0.5, 2.0])
+T8 = np.arange(8.0)  # time points of U: step 1
 
 
 def _zpk_without_zeros(result, value):
@@ -327,6 +328,19 @@ def _specs():
              dict(z=np.array([[[-1.5, np.inf]]]), p=np.array([-1.0, -2.0]), k=np.array([[2.0]]), dt=None),
              dict(z="array-nonan", p="array", k="array", dt="dt?"),
              accept={("z", "empty"): _zpk_without_zeros}),
+        # ---- issue 18: simulation in continuous time, step and impulse responses
+        Spec("simulate(t)", lo.simulate, ("sys", "u", "x0"),
+             dict(sys=sys_c, u=U2, x0=np.array([1.0, 0.0]), t=T8, interpolation="foh", method="auto"),
+             dict(sys="sys", u="array", x0="array", t="real-array", interpolation=("choice", ["zoh", "foh"]),
+                  method=("choice", ["auto", "sequential", "parallel"]))),
+        Spec("simulate(t-discrete)", lo.simulate, ("sys", "u"), dict(sys=sys_d, u=U2, t=T8 * 0.5),
+             dict(t="real-array")),
+        Spec("step_response", lo.step_response, ("sys", "t"), dict(sys=DG, t=T8, kernel="auto"),
+             dict(sys="sys", t="real-array", kernel=("choice", KERNELS))),
+        Spec("step_response(n)", lo.step_response, ("sys",), dict(sys=sys_d, n=16), dict(n="int")),
+        Spec("impulse_response", lo.impulse_response, ("sys", "t"), dict(sys=sys_c, t=T8, kernel="auto"),
+             dict(sys="sys", t="real-array", kernel=("choice", KERNELS))),
+        Spec("impulse_response(n)", lo.impulse_response, ("sys",), dict(sys=DP, n=16), dict(n="int")),
     ]
 
 

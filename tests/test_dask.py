@@ -188,6 +188,8 @@ CASES = {
     "step": (lti_ops.step, [DIAG_D, _c((H, 3)), U[:, 0]], EXACT),
     "simulate": (lti_ops.simulate, [DENSE_D, U.reshape(H, 2, 10), U[:, :3]], EXACT),
     "scan": (lti_ops.scan, [DIAG_D, U], EXACT),
+    "simulate-continuous": (lambda s, u, t: lti_ops.simulate(s, u, t=t, interpolation="foh"),
+                            [DENSE, U.reshape(H, 2, 10), Shared(np.linspace(0, 2, 10))], EXACT),
     "mobius": (lti_ops.mobius, [UNIT, DT], EXACT),
     "mobius_nodes": (lambda dt: lti_ops.mobius_nodes(8, dt), [DT], EXACT),
     "hope_transfer_at": (lti_ops.hope_transfer_at, [HOPE, UNIT], EXACT),
