@@ -433,12 +433,18 @@ def modred(sys, elim, method="matchdc"):
     if isinstance(sys, Diagonal) and not sys.conj_sym:
         return _modred_diagonal(sys, keep, elim, method)
     dense = sys.to_dense()
+    pick = _index_picker(dense.xp, dense.A)
+    if method == "truncate":
+        return StateSpace(pick(dense.A, keep, keep), pick(dense.B, keep, None), pick(dense.C, None, keep),
+                          dense.D, dt=dense.dt)
+    return _matchdc(dense, pick, keep, elim)
+
+
+def _matchdc(dense, pick, keep, elim):
+    """Singular perturbation at the DC point (formulas in :func:`modred`'s Notes)."""
     xp = dense.xp
-    pick = _index_picker(xp, dense.A)
     A11, A12 = pick(dense.A, keep, keep), pick(dense.A, keep, elim)
     B1, C1 = pick(dense.B, keep, None), pick(dense.C, None, keep)
-    if method == "truncate":
-        return StateSpace(A11, B1, C1, dense.D, dt=dense.dt)
     A21, A22 = pick(dense.A, elim, keep), pick(dense.A, elim, elim)
     B2, C2 = pick(dense.B, elim, None), pick(dense.C, None, elim)
     E22 = (1.0 if dense.is_discrete else 0.0) * _xp._eye_like(xp, A22) - A22
