@@ -2,6 +2,8 @@
 precision, shapes and batch order, reproducibility, the distribution of poles and
 feed-throughs (against python-control's ``rss``), namespaces and dtypes, and bad arguments."""
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -9,6 +11,9 @@ from hypothesis import strategies as st
 
 import lti_ops
 from lti_ops.testing import to_numpy
+
+# the ci profile draws few examples; HYPOTHESIS_PROFILE=thorough sweeps 20x more
+SCALE = 1 if os.environ.get("HYPOTHESIS_PROFILE", "ci") == "ci" else 20
 
 
 def _poles(sys):
@@ -24,7 +29,7 @@ def _assert_stable(sys):
         assert np.all(np.abs(lam) < 1), np.max(np.abs(lam))
 
 
-@settings(max_examples=10)
+@settings(max_examples=10 * SCALE)
 @given(n=st.integers(1, 6), inputs=st.integers(1, 3), outputs=st.integers(1, 3),
        dt=st.sampled_from([None, 0.25]), seed=st.integers(0, 2**32 - 1))
 def test_every_draw_is_stable_with_the_asked_shapes_dtype_and_namespace(xp, dtype, n, inputs, outputs, dt, seed):
