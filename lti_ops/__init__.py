@@ -17,7 +17,8 @@ from .hankel import (
     mcmillan_degree,
 )
 from .norms import h2_norm, hankel_norm, hinf_norm
-from .realization import balanced_realization, balanced_truncation, realize
+from .realization import balanced_realization, balanced_truncation, modred, realize
+from .random_systems import random_state_space
 from .hippo import hippo, init_dt, nplr, rank_correction, s4d_init
 from .hope import (
     HopeFit,
@@ -61,6 +62,7 @@ __all__ = [
     "hankel_singular_values",
     "hinf_norm",
     "mcmillan_degree",
+    "modred",
     "realize",
     # HOPE
     "HopeFit",
@@ -95,6 +97,7 @@ __all__ = [
     "markov_parameters",
     "next_fast_len",
     "nplr",
+    "random_state_space",
     "rank_correction",
     "roots_of_unity",
     "s4d_init",

@@ -75,6 +75,7 @@ NOT_BATCHED = {
     "init_dt": "no array input (time steps from H and a seed)",
     "next_fast_len": "no array input (an integer)",
     "nplr": "no array input (a HiPPO system from a measure name and N)",
+    "random_state_space": "no array input (random systems from sizes, a batch shape and a seed)",
     "rank_correction": "no array input (a HiPPO factor from a measure name and N)",
     "roots_of_unity": "no array input (a node set from L)",
     "s4d_init": "no array input (S4D parameters from N, H and a seed)",

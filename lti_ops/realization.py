@@ -5,7 +5,8 @@ All three rest on one step, square-root balancing (papers.md §1.5): with Gramia
 :math:`T_k = \Sigma_k^{-1/2}U_k^H S^H` and :math:`T_k^{+} = R V_k \Sigma_k^{-1/2}` give the
 balanced system :math:`(T_k A T_k^+, T_k B, C T_k^+, D)` of order k, whose Gramians are both
 :math:`\Sigma_k`. :func:`realize` builds a first realization from the Hankel matrix of the
-Markov parameters (Ho-Kalman / ERA) and balances it the same way.
+Markov parameters (Ho-Kalman / ERA) and balances it the same way. :func:`modred` reduces
+by eliminating chosen states instead (truncation or singular perturbation).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from ._blockwise import batched, by_mimo
 from .hankel import _check_system, _markov_sequence, _sizes, epsilon_rank, hankel_matrix, mcmillan_degree
 from .systems import DPLR, Diagonal, StateSpace
 
-__all__ = ["Balanced", "BalancedTruncation", "balanced_realization", "balanced_truncation", "realize"]
+__all__ = ["Balanced", "BalancedTruncation", "balanced_realization", "balanced_truncation", "modred", "realize"]
+
+MODRED_METHODS = ("matchdc", "truncate")
 
 
 class Balanced(NamedTuple):
@@ -338,3 +341,180 @@ def _era_order(xp, sv, order, tol):
     if low != high:
         raise ValueError(f"the numerical rank of `h` varies over the batch ({low} to {high}); pass `order`")
     return low
+
+
+# --------------------------------------------------------------------------- modred
+
+
+@batched()
+def modred(sys, elim, method="matchdc"):
+    r"""Reduce a system by eliminating the states `elim` (python-control's ``modred``).
+
+    Parameters
+    ----------
+    sys : StateSpace, Diagonal or DPLR
+        Continuous or discrete, batched. Stability is not required.
+    elim : int or sequence of int
+        Indices of the states to eliminate, in ``[0, n_states)``, the same for the whole
+        batch; their order does not matter and the kept states keep their order. They index
+        the states of ``sys.to_dense()`` (the real 2N form of a ``conj_sym`` system).
+    method : {"matchdc", "truncate"}, optional
+        ``"matchdc"`` (default): singular perturbation, keeping the DC gain;
+        ``"truncate"``: drop the states.
+
+    Returns
+    -------
+    StateSpace or Diagonal
+        The reduced system, ``n_states - len(elim)`` states (0 if all are eliminated: then
+        ``"matchdc"`` leaves the static gain G(0) or G(1) in D). A :class:`Diagonal` with
+        ``conj_sym=False`` stays Diagonal (its states are its modes and A12 = A21 = 0);
+        other systems come back dense. An empty `elim` returns `sys` itself, unchanged.
+
+    Raises
+    ------
+    ValueError
+        An index of `elim` out of range or repeated; an unknown `method`; with
+        ``"matchdc"``, :math:`E_{22}` (below) singular to working precision, i.e. the
+        eliminated states have a pole at s = 0 (continuous) or z = 1 (discrete).
+    TypeError
+        `sys` not a system; `elim` not an int or a sequence of ints (floats, bools and
+        strings are refused).
+
+    Notes
+    -----
+    Order the states as (kept, eliminated) and split
+    :math:`A = [[A_{11}, A_{12}], [A_{21}, A_{22}]]`, :math:`B = [B_1; B_2]`,
+    :math:`C = [C_1, C_2]`. ``"truncate"`` returns :math:`(A_{11}, B_1, C_1, D)`.
+    ``"matchdc"`` sets the eliminated states to their equilibrium at the DC point
+    :math:`z_0` (0 in continuous time, 1 in discrete time), :math:`z_0x_2 = A_{21}x_1 +
+    A_{22}x_2 + B_2u`, i.e. :math:`x_2 = E_{22}^{-1}(A_{21}x_1 + B_2u)` with
+    :math:`E_{22} = z_0I - A_{22}`:
+
+    .. math::
+
+        A_r = A_{11} + A_{12}E_{22}^{-1}A_{21},\quad B_r = B_1 + A_{12}E_{22}^{-1}B_2,\quad
+        C_r = C_1 + C_2E_{22}^{-1}A_{21},\quad D_r = D + C_2E_{22}^{-1}B_2.
+
+    In continuous time this is :math:`A_{11} - A_{12}A_{22}^{-1}A_{21}`, ... (python-control,
+    MATLAB). The linear system :math:`(z_0I - A)x = Bu`, :math:`y = Cx + Du` that gives
+    :math:`G(z_0)` reduces to the same one in :math:`x_1` by block elimination (the Schur
+    complement of :math:`E_{22}`), so :math:`G_r(z_0) = G(z_0)` exactly whenever
+    :math:`z_0I - A` is invertible. The tests check this identity, ``"truncate"`` against
+    the kept blocks, both methods against python-control in continuous time, and the
+    discrete formula against python-control's continuous one on :math:`A - I` (the same
+    :math:`E_{22}`). python-control refuses ``"matchdc"`` in discrete time.
+
+    References
+    ----------
+    .. [1] P. V. Kokotovic, R. E. O'Malley, P. Sannuti, "Singular perturbations and order
+       reduction in control theory - an overview", Automatica 12(2), 1976.
+    .. [2] Y. Liu, B. D. O. Anderson, "Singular perturbation approximation of balanced
+       systems", Int. J. Control 50(4), 1989.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lti_ops
+    >>> sys = lti_ops.StateSpace(np.array([[-1.0, 1.0], [0.0, -10.0]]), np.ones((2, 1)), np.ones((1, 2)))
+    >>> red = lti_ops.modred(sys, [1])
+    >>> red.n_states, bool(np.allclose(lti_ops.transfer_function(red, np.zeros(1)),
+    ...                                lti_ops.transfer_function(sys, np.zeros(1))))
+    (1, True)
+    >>> lti_ops.modred(sys, 1, method="truncate").A
+    array([[-1.]])
+    """
+    sys = _check_system(sys)
+    method = _checks.choice("method", method, MODRED_METHODS)
+    n = sys.n_states
+    elim = _state_indices(elim, n)
+    if not elim:
+        return sys
+    keep = [i for i in range(n) if i not in set(elim)]
+    if isinstance(sys, Diagonal) and not sys.conj_sym:
+        return _modred_diagonal(sys, keep, elim, method)
+    dense = sys.to_dense()
+    pick = _index_picker(dense.xp, dense.A)
+    if method == "truncate":
+        return StateSpace(pick(dense.A, keep, keep), pick(dense.B, keep, None), pick(dense.C, None, keep),
+                          dense.D, dt=dense.dt)
+    return _matchdc(dense, pick, keep, elim)
+
+
+def _matchdc(dense, pick, keep, elim):
+    """Singular perturbation at the DC point (formulas in :func:`modred`'s Notes)."""
+    xp = dense.xp
+    A11, A12 = pick(dense.A, keep, keep), pick(dense.A, keep, elim)
+    B1, C1 = pick(dense.B, keep, None), pick(dense.C, None, keep)
+    A21, A22 = pick(dense.A, elim, keep), pick(dense.A, elim, elim)
+    B2, C2 = pick(dense.B, elim, None), pick(dense.C, None, elim)
+    E22 = (1.0 if dense.is_discrete else 0.0) * _xp._eye_like(xp, A22) - A22
+    msg = _singular_message(elim, dense.is_discrete)
+    if _xp.can_read_values(E22) and bool(xp.any(_xp.is_singular(E22))):
+        raise ValueError(msg)
+    batch = _checks.broadcast_batch({"A": A21.shape[:-2], "B": B2.shape[:-2]})
+    rhs = xp.concat([xp.broadcast_to(A21, batch + A21.shape[-2:]), xp.broadcast_to(B2, batch + B2.shape[-2:])], axis=-1)
+    X = _xp.solve(E22, rhs, singular_msg=msg)
+    XA, XB = X[..., :len(keep)], X[..., len(keep):]
+    return StateSpace(A11 + xp.matmul(A12, XA), B1 + xp.matmul(A12, XB), C1 + xp.matmul(C2, XA),
+                      dense.D + xp.matmul(C2, XB), dt=dense.dt)
+
+
+def _state_indices(elim, n):
+    """`elim` as a sorted list of distinct Python ints in [0, n)."""
+    def is_int(k):
+        return isinstance(k, numbers.Integral) and not isinstance(k, bool)
+
+    if is_int(elim):
+        items = [elim]
+    elif isinstance(elim, (list, tuple, range)) or (getattr(elim, "ndim", None) == 1 and hasattr(elim, "tolist")):
+        items = elim.tolist() if hasattr(elim, "tolist") else list(elim)
+    else:
+        items = None
+    if items is None or not all(is_int(k) for k in items):
+        msg = f"`elim` must be an int or a sequence of ints (state indices); got {elim!r}"
+        raise TypeError(msg)
+    items = [int(k) for k in items]
+    bad = [k for k in items if not 0 <= k < n]
+    if bad:
+        msg = f"`elim` must hold state indices in [0, n_states = {n}); got {bad[0]} in {items}"
+        raise ValueError(msg)
+    if len(set(items)) != len(items):
+        msg = f"`elim` must not repeat a state; got {items}"
+        raise ValueError(msg)
+    return sorted(items)
+
+
+def _index_picker(xp, like):
+    """``pick(M, rows, cols)``: the rows and columns of M (None: all) as index arrays."""
+    device = _xp.common_device(like)
+
+    def take(M, idx, axis):
+        if idx is None:
+            return M
+        return xp.take(M, xp.asarray(idx, dtype=xp.int64, device=device), axis=M.ndim + axis)
+
+    return lambda M, rows, cols: take(take(M, rows, -2), cols, -1)
+
+
+def _singular_message(elim, discrete):
+    point, block = ("z = 1", "I - A22") if discrete else ("s = 0", "A22")
+    return (f"`sys` has eliminated states `elim` = {elim} whose block {block} is singular (a pole at "
+            f"{point} among them), so method='matchdc' is undefined; truncate instead or eliminate other states")
+
+
+def _modred_diagonal(sys, keep, elim, method):
+    """modred of a Diagonal without conj_sym: the modes stay diagonal."""
+    xp = sys.xp
+    device = _xp.common_device(sys.lam)
+    kept, gone = (xp.asarray(i, dtype=xp.int64, device=device) for i in (keep, elim))
+    lam = xp.take(sys.lam, kept, axis=sys.lam.ndim - 1)
+    B1, C1 = xp.take(sys.B, kept, axis=sys.B.ndim - 2), xp.take(sys.C, kept, axis=sys.C.ndim - 1)
+    if method == "truncate":
+        return Diagonal(lam, B1, C1, sys.D, dt=sys.dt)
+    e = (1.0 if sys.is_discrete else 0.0) - xp.take(sys.lam, gone, axis=sys.lam.ndim - 1)
+    msg = _singular_message(elim, sys.is_discrete)
+    if _xp.can_read_values(e) and bool(xp.any(_xp.near_zero(e) | (e == 0))):
+        raise ValueError(msg)
+    B2, C2 = xp.take(sys.B, gone, axis=sys.B.ndim - 2), xp.take(sys.C, gone, axis=sys.C.ndim - 1)
+    D = sys.D + xp.matmul(C2, B2 / e[..., :, None])
+    return Diagonal(lam, B1, C1, D, dt=sys.dt)

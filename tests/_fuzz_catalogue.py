@@ -341,6 +341,15 @@ def _specs():
         Spec("impulse_response", lo.impulse_response, ("sys", "t"), dict(sys=sys_c, t=T8, kernel="auto"),
              dict(sys="sys", t="real-array", kernel=("choice", KERNELS))),
         Spec("impulse_response(n)", lo.impulse_response, ("sys",), dict(sys=DP, n=16), dict(n="int")),
+        # ---- issue 18: random systems and modred
+        Spec("random_state_space", lo.random_state_space, ("n", "inputs", "outputs"),
+             dict(n=3, inputs=2, outputs=1, dt=None, batch_shape=(2,), strictly_proper=False, rng=0, dtype=None, xp=None),
+             dict(n="int", inputs="int", outputs="int", dt="dt?", strictly_proper="flag", rng="rng", dtype="dtype", xp="xp")),
+        Spec("random_state_space(dt)", lo.random_state_space, ("n",), dict(n=2, dt=0.5, rng=1), dict(dt="dt?")),
+        Spec("modred", lo.modred, ("sys", "elim", "method"), dict(sys=sys_c, elim=1, method="matchdc"),
+             dict(sys="sys", elim="int0", method=("choice", ["matchdc", "truncate"]))),
+        Spec("modred(discrete)", lo.modred, ("sys", "elim"), dict(sys=sys_d, elim=[0], method="truncate"),
+             dict(sys="sys", elim="int0")),
     ]
 
 
@@ -582,6 +591,15 @@ def _special_cases():
                  lambda t: lt.tolerance(t), lambda r, t: None if r == lt.tolerance(np.dtype(t)) else f"{r} for {t}"),
         _special("kernel_from_samples", "G", "length-neither-L-nor-half", st.integers(1, 4),
                  lambda n: lo.kernel_from_samples(np.ones(n) + 0j, 8)),
+        # ---- issue 18: random systems and modred
+        _special("random_state_space", "batch_shape", "bad-shape", s([(-1,), (2.0,), "3", None, (True,)]),
+                 lambda b: lo.random_state_space(2, batch_shape=b, rng=0)),
+        _special("modred", "elim", "above-N", st.integers(2, 100), lambda k: lo.modred(SS, k)),
+        _special("modred", "elim", "repeated", s([[0, 0], [1, 1]]), lambda e: lo.modred(SS, e)),
+        _special("modred", "elim", "bad-list", s([[0.0], ["1"], [None], [True], [[0]]]), lambda e: lo.modred(SS, e)),
+        _special("modred", "sys", "singular-block", s([0.0, 1.0]),
+                 lambda a: lo.modred(lo.StateSpace(np.array([[-1.0, 0.0], [1.0, a]]), B, C, D, dt=a or None), [1]),
+                 names=("elim",)),
     ]
     return cases
 

@@ -168,6 +168,8 @@ CASES = {
     "hankel_rmatvec": (lambda h, y: lti_ops.hankel_rmatvec(h, y, mimo=True), [MARKOV_MIMO, U[:, :12]], EXACT),
     "epsilon_rank": (lambda s: lti_ops.epsilon_rank(s, 1e-2), [HSV], EXACT),
     "realize": (lambda h: lti_ops.realize(h, 5), [MARKOV], EXACT),
+    "modred": (lambda s: lti_ops.modred(s, [1]), [DENSE_D], EXACT),
+    "modred-diagonal": (lambda s: lti_ops.modred(s, [0, 2], method="truncate"), [DIAG_MIMO], EXACT),
     "ssm_kernel": (lambda s: lti_ops.ssm_kernel(s, 32, dt=0.1, method="zoh"), [DIAG], EXACT),
     "ssm_kernel-dplr": (lambda s: lti_ops.ssm_kernel(s, 32, dt=0.1, method="bilinear"), [DPLR], EXACT),
     "ssm_kernel-dense-dt": (lambda s, dt: lti_ops.ssm_kernel(s, 16, dt=dt, method="zoh"), [DENSE, DT], EXACT),
