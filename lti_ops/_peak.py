@@ -46,13 +46,17 @@ def peak(sys, method, rtol):
         eig = _has_eigvals(sys.xp, _xp.real_dtype(sys.xp, sys.dtype))
         method = "hamiltonian" if isinstance(sys, StateSpace) and eig else "grid"
     value, omega = (_hamiltonian_peak if method == "hamiltonian" else _grid_peak)(sys, rtol)
-    real = not _xp.is_complex(sys.xp, sys.dtype) or getattr(sys, "conj_sym", False)
-    return _arrays(sys.xp, value, sys.xp.abs(omega) if real else omega)
+    return _arrays(sys.xp, value, sys.xp.abs(omega) if _is_real(sys) else omega)
+
+
+def _is_real(sys):
+    """A real system: its gain is even in omega."""
+    return not _xp.is_complex(sys.xp, sys.dtype) or getattr(sys, "conj_sym", False)
 
 
 def _arrays(xp, *results):
     """0-d results as arrays (NumPy's abs, where and maximum return scalars there)."""
-    return tuple(xp.asarray(r) for r in results)
+    return tuple(xp.asarray(r) if isinstance(r, float) else r for r in results)  # np.float64 is a float
 
 
 def _has_eigvals(xp, dtype):
@@ -368,7 +372,8 @@ def linf(sys, method, rtol):
         raise NotImplementedError(f"linf_norm needs the poles to find those on the boundary: {exc}") from None
     if not bool(xp.any(hit)):
         return peak(sys, method, rtol)
+    if bool(xp.all(hit)):
+        return _arrays(xp, xp.full_like(pole_omega, math.inf), xp.abs(pole_omega) if _is_real(sys) else pole_omega)
     value, omega = peak(moved_off(sys, hit), method, rtol)
-    real = not _xp.is_complex(xp, sys.dtype) or getattr(sys, "conj_sym", False)
-    pole_omega = xp.abs(pole_omega) if real else pole_omega
+    pole_omega = xp.abs(pole_omega) if _is_real(sys) else pole_omega
     return _arrays(xp, xp.where(hit, xp.full_like(value, math.inf), value), xp.where(hit, pole_omega, omega))
