@@ -7,6 +7,7 @@ gives inf.
 """
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -17,6 +18,8 @@ import lti_ops
 from lti_ops.testing import to_numpy, tolerance
 
 from _helpers import as_xp, systems
+
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")  # as tests/conftest.py reads it
 
 control = pytest.importorskip("control")
 
@@ -130,10 +133,11 @@ def test_linf_of_a_batch_equals_each_system():
 
 # --------------------------------------------------------------------------- every backend
 
-# JAX compiles every operation anew for each new shape (about 15 s for the first call of a
-# norm method in a process): it runs one method here and the boundary test; the rest is the
-# same generic code that array_api_strict and torch run in full.
-JAX_ONCE = "JAX pays ~15 s of compilation per norm method: it runs test_linf_on_every_backend_and_dtype"
+# JAX compiles every operation anew for each new shape (10-15 s for the first call of a norm
+# method in a process). Under the default profile it runs the boundary test here (the poles)
+# and the engine through hinf_norm in tests/test_hankel.py and tests/test_norms.py (the same
+# code: lti_ops._peak); HYPOTHESIS_PROFILE=thorough runs test_linf_on_every_backend_and_dtype too.
+JAX_ONCE = "JAX pays 10-15 s of compilation per norm method: its engine runs in test_hankel/test_norms (hinf_norm)"
 
 
 def _is_jax(xp):
@@ -142,9 +146,11 @@ def _is_jax(xp):
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
-@settings(max_examples=4)
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 4))
+@settings(max_examples=3)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 3))
 def test_linf_on_every_backend_and_dtype(xp, dtype, domain, seed, n):
+    if _is_jax(xp) and (domain == "discrete" or PROFILE == "ci"):
+        pytest.skip(JAX_ONCE)
     arrays = _unstable(seed, n, 1, 2, domain, margin=0.5)
     want = float(lti_ops.linf_norm(_sys(arrays, domain), rtol=1e-10))
     sys = _sys(arrays, domain, xp, dtype)
@@ -158,7 +164,7 @@ def test_linf_on_every_backend_and_dtype(xp, dtype, domain, seed, n):
 
 @pytest.mark.parametrize("kind", ["dense", "diagonal", "dplr"])
 @pytest.mark.parametrize("domain", DOMAINS)
-@settings(max_examples=5)
+@settings(max_examples=3)
 @given(data=st.data())
 def test_linf_equals_hinf_on_stable_systems(xp, kind, domain, data):
     if _is_jax(xp):
