@@ -216,8 +216,10 @@ def hinf_norm(sys, *, method="auto", rtol=1e-8, return_frequency=False):
         unit, so that :math:`\sigma_{\max}(G(i\omega))` (continuous) or
         :math:`\sigma_{\max}(G(e^{i\omega\,dt}))` (discrete, :math:`|\omega| \le \pi/dt`) is
         the norm, as :func:`~lti_ops.frequency_response` evaluates it and as python-control's
-        ``linfnorm`` reports it. Non-negative for a real system (its gain is even in ω);
-        signed for a complex one. ``inf`` for a continuous system whose supremum is only
+        ``linfnorm`` reports it. Non-negative for a real system (real dtype, or a
+        ``conj_sym`` one: its gain is even in ω); signed for a complex one. The gain there
+        is the norm to rounding; the position of a smooth peak is known only to about
+        :math:`\sqrt{\mathrm{rtol}}` relative to its width (pass a small `rtol` to pin it). ``inf`` for a continuous system whose supremum is only
         approached as :math:`\omega\to\infty` (the norm is then :math:`\|D\|`, as
         python-control reports it); 0 for a system without states.
 
