@@ -23,7 +23,7 @@ import math
 
 from . import _checks, _xp
 from .hankel import _check_system, _frequency_scale
-from .systems import DPLR, Diagonal, StateSpace
+from .systems import DPLR, StateSpace
 from .transfer import transfer_function
 
 METHODS = ("auto", "hamiltonian", "grid")
