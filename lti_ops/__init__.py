@@ -16,7 +16,8 @@ from .hankel import (
     hankel_singular_values,
     mcmillan_degree,
 )
-from .norms import h2_norm, hankel_norm, hinf_norm
+from .norms import h2_norm, hankel_norm, hinf_norm, linf_norm
+from .bode import bode
 from .realization import balanced_realization, balanced_truncation, modred, realize
 from .random_systems import random_state_space
 from .hippo import hippo, init_dt, nplr, rank_correction, s4d_init
@@ -61,6 +62,7 @@ __all__ = [
     "hankel_rmatvec",
     "hankel_singular_values",
     "hinf_norm",
+    "linf_norm",
     "mcmillan_degree",
     "modred",
     "realize",
@@ -82,6 +84,7 @@ __all__ = [
     "Diagonal",
     "StateSpace",
     "bilinear_nodes",
+    "bode",
     "c_from_c_tilde",
     "c_tilde",
     "d2c",

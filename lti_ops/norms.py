@@ -1,10 +1,12 @@
-r"""System norms: Hankel, H2 and H-infinity.
+r"""System norms: Hankel, H2, H-infinity and L-infinity.
 
 * :func:`hankel_norm` is :math:`\sigma_1`, the largest Hankel singular value.
 * :func:`h2_norm` by the Gramian, :math:`\|G\|_2^2 = \operatorname{tr}(C P C^H) + \|D\|_F^2`,
   or by Parseval on the unit circle (the imaginary axis through a Möbius map).
-* :func:`hinf_norm` by the Boyd-Balakrishnan / Bruinsma-Steinbuch iteration on the
-  Hamiltonian matrix (dense systems), or a pole-aware grid refined around its peaks.
+* :func:`hinf_norm` (stable systems) and :func:`linf_norm` (any system; ``inf`` with a pole
+  on the boundary) by the Boyd-Balakrishnan / Bruinsma-Steinbuch iteration on the
+  Hamiltonian matrix (dense systems), or a pole-aware grid refined around its peaks: one
+  engine, in :mod:`lti_ops._peak`, which also locates the peak's frequency.
 
 Inequalities checked by the tests (papers.md §1.6, §4 items 17-18):
 :math:`\sigma_1 \le \|G\|_\infty \le \|D\| + 2\sum_i \sigma_i`.
@@ -12,19 +14,17 @@ Inequalities checked by the tests (papers.md §1.6, §4 items 17-18):
 
 from __future__ import annotations
 
-import itertools
 import math
 
-from . import _checks, _lyapunov, _xp
+from . import _checks, _lyapunov, _peak, _xp
 from ._blockwise import batched
 from .hankel import _check_system, _frequency_scale, hankel_singular_values
-from .systems import DPLR, Diagonal, StateSpace
+from .systems import DPLR, Diagonal
 from .transfer import transfer_function
 
-__all__ = ["h2_norm", "hankel_norm", "hinf_norm"]
+__all__ = ["h2_norm", "hankel_norm", "hinf_norm", "linf_norm"]
 
 H2_METHODS = ("gramian", "parseval")
-HINF_METHODS = ("auto", "hamiltonian", "grid")
 MAX_SAMPLES = 1 << 20
 
 
@@ -184,11 +184,11 @@ def _parseval_mean(xp, sys, L, q, real):
     return xp.broadcast_to(xp.mean(power * weight, axis=-1), sys.batch_shape)
 
 
-# --------------------------------------------------------------------------- H-infinity
+# --------------------------------------------------------------------------- H-infinity and L-infinity
 
 
 @batched()
-def hinf_norm(sys, *, method="auto", rtol=1e-8):
+def hinf_norm(sys, *, method="auto", rtol=1e-8, return_frequency=False):
     r"""The H-infinity norm :math:`\sup \sigma_{\max}(G)` on the stability boundary.
 
     Parameters
@@ -204,16 +204,32 @@ def hinf_norm(sys, *, method="auto", rtol=1e-8):
         namespace has an eigensolver, ``"grid"`` otherwise.
     rtol : float, optional
         Relative accuracy, in (0, 0.1]; at least 8 eps of the system's precision is used.
+    return_frequency : bool, optional
+        Also return the peak's angular frequency.
 
     Returns
     -------
-    array, shape (...)
+    norm : array, shape (...)
         Real, of the system's precision.
+    omega : array, shape (...)
+        Only with `return_frequency`: the angular frequency ω of the peak, in radians per time
+        unit, so that :math:`\sigma_{\max}(G(i\omega))` (continuous) or
+        :math:`\sigma_{\max}(G(e^{i\omega\,dt}))` (discrete, :math:`|\omega| \le \pi/dt`) is
+        the norm, as :func:`~lti_ops.frequency_response` evaluates it and as python-control's
+        ``linfnorm`` reports it. Non-negative for a real system (real dtype, or a
+        ``conj_sym`` one: its gain is even in ω); signed for a complex one. The gain there
+        is the norm to rounding; the position of a smooth peak is known only to about
+        :math:`\sqrt{\mathrm{rtol}}` relative to its width (pass a small `rtol` to pin it). ``inf`` for a continuous system whose supremum is only
+        approached as :math:`\omega\to\infty` (the norm is then :math:`\|D\|`, as
+        python-control reports it); 0 for a system without states.
 
     Raises
     ------
     ValueError
-        If `method` or `rtol` is invalid, or the system is not asymptotically stable.
+        If `method` or `rtol` is invalid, or the system is not asymptotically stable
+        (:func:`linf_norm` takes unstable systems).
+    TypeError
+        If `return_frequency` is not a bool, or `sys` is not a system.
     NotImplementedError
         For ``"hamiltonian"`` on a namespace without ``linalg.eigvals``.
 
@@ -232,11 +248,14 @@ def hinf_norm(sys, *, method="auto", rtol=1e-8):
     boundary, then zooms 9-point grids into the brackets of the 4 best samples (between their
     neighbours) until the maximum changes by less than `rtol`: it is a lower bound, exact to `rtol` at every peak the grid brackets (every
     resonance of a pole, and every peak wider than the 2048-point spacing), but it carries
-    no global guarantee for a peak that is narrow yet not tied to a pole.
+    no global guarantee for a peak that is narrow yet not tied to a pole. Both methods
+    return the frequency of the gain they report, so
+    :math:`\sigma_{\max}(G(i\omega)) = \|G\|_\infty` holds to rounding (tested).
 
     Continuous systems are mapped to the circle by :math:`s = iq\tan(\theta/2)` with q the
     geometric mean of the pole magnitudes. Tested: the two methods agree; python-control;
-    :math:`\sigma_1 \le \|G\|_\infty \le \|D\| + 2\sum\sigma_i`.
+    :math:`\sigma_1 \le \|G\|_\infty \le \|D\| + 2\sum\sigma_i`. The engine is shared with
+    :func:`linf_norm` (``lti_ops._peak``).
 
     References
     ----------
@@ -253,229 +272,86 @@ def hinf_norm(sys, *, method="auto", rtol=1e-8):
     >>> sys = lti_ops.Diagonal.siso(np.array([0.5]), np.ones(1), np.ones(1), dt=1.0)
     >>> round(float(lti_ops.hinf_norm(sys)), 8)                  # 1 / (1 - 0.5) at z = 1
     2.0
+    >>> norm, omega = lti_ops.hinf_norm(sys, return_frequency=True)
+    >>> float(omega)
+    0.0
     """
-    sys = _check_system(sys)
-    method = _checks.choice("method", method, HINF_METHODS)
-    rtol = _checks.real_number("rtol", rtol, minimum=0.0)
-    if rtol > 0.1:
-        raise ValueError(f"`rtol` must be in (0, 0.1]; got {rtol!r}")
-    if method == "auto":
-        method = "hamiltonian" if isinstance(sys, StateSpace) and _has_eigvals(sys.xp, _xp.real_dtype(sys.xp, sys.dtype)) else "grid"
-    if method == "hamiltonian":
-        return _hinf_hamiltonian(sys, rtol)
-    return _hinf_grid(sys, rtol)
-
-
-def _has_eigvals(xp, dtype):
-    try:
-        _xp.eigvals(xp.eye(1, dtype=dtype))
-    except (NotImplementedError, TypeError):
-        return False
-    return True
-
-
-def _sigma_max(xp, G):
-    """Largest singular value of G (..., P, M, K) at each point: shape (..., K)."""
-    if G.shape[-3] == 1 or G.shape[-2] == 1:
-        return xp.sqrt(xp.sum(xp.abs(G) ** 2, axis=(-3, -2)))
-    nb = G.ndim - 3
-    Gk = xp.permute_dims(G, tuple(range(nb)) + (nb + 2, nb, nb + 1))
-    return _xp.svdvals(Gk)[..., 0]
-
-
-# ----- Hamiltonian level-set iteration (dense, one system at a time)
-
-
-def _hinf_hamiltonian(sys, rtol):
-    xp = sys.xp
+    sys, method, rtol, return_frequency = _peak.check_args(sys, method, rtol, return_frequency)
     _lyapunov.require_stable(sys, "this norm")
-    dense = sys.to_dense() if not isinstance(sys, StateSpace) else sys
-    if dense.is_discrete:
-        from .discretize import d2c
-
-        dense = d2c(dense, "tustin")  # balanced Tustin: same H-infinity norm
-    batch = dense.batch_shape
-    A, B, C, D = (xp.broadcast_to(x, batch + x.shape[-2:]) for x in (dense.A, dense.B, dense.C, dense.D))
-    values = [_bruinsma_steinbuch(xp, A[idx + (...,)], B[idx + (...,)], C[idx + (...,)], D[idx + (...,)], rtol)
-              for idx in _indices(batch)]
-    real = _xp.real_dtype(xp, sys.dtype)
-    out = xp.asarray(values, dtype=real, device=_xp.common_device(A))
-    return xp.reshape(out, batch)
+    value, omega = _peak.peak(sys, method, rtol)
+    return (value, omega) if return_frequency else value
 
 
-def _indices(shape):
-    return itertools.product(*(range(n) for n in shape))
+@batched()
+def linf_norm(sys, *, method="auto", rtol=1e-8, return_frequency=False):
+    r"""The L-infinity norm :math:`\sup_\omega \sigma_{\max}(G)` on the stability boundary of
+    any system, stable or not: ``inf`` where a pole lies on the boundary.
 
+    Parameters
+    ----------
+    sys : StateSpace, Diagonal or DPLR
+        Continuous or discrete, batched; unstable systems are welcome.
+    method : {"auto", "hamiltonian", "grid"}, optional
+        As :func:`hinf_norm`, whose engine this is.
+    rtol : float, optional
+        Relative accuracy, in (0, 0.1].
+    return_frequency : bool, optional
+        Also return the peak's angular frequency, as :func:`hinf_norm` does; where a pole
+        lies on the boundary, the frequency of that pole.
 
-def _gain(xp, A, B, C, D, w):
-    """σ_max(G(iw)) for a 1-D array of real frequencies `w` of one dense system."""
-    ctype = _xp.complex_dtype(xp, A.dtype)
-    s = 1j * xp.astype(w, ctype)
-    sys = StateSpace(A, B, C, D)
-    return _sigma_max(xp, transfer_function(sys, s))
+    Returns
+    -------
+    norm : array, shape (...)
+        Real, of the system's precision; ``inf`` for a system with a pole on the boundary.
+    omega : array, shape (...)
+        Only with `return_frequency`; conventions of :func:`hinf_norm`.
 
+    Raises
+    ------
+    ValueError
+        If `method` or `rtol` is invalid.
+    TypeError
+        If `return_frequency` is not a bool, or `sys` is not a system.
+    NotImplementedError
+        On a namespace without ``linalg.eigvals``: the poles decide which systems have an
+        infinite norm.
 
-def _bruinsma_steinbuch(xp, A, B, C, D, rtol, max_iter=60):
-    real = _xp.real_dtype(xp, A.dtype)
-    rtol = max(rtol, 8 * _xp.eps(xp, real))  # gamma must differ from lb in the working precision
-    n = A.shape[-1]
-    d_norm = float(xp.linalg.svdvals(D)[0]) if min(D.shape) else 0.0
-    if n == 0:
-        return d_norm
-    poles = _xp.eigvals(A)
-    mags = xp.astype(xp.abs(poles), real)
-    dev = _xp.common_device(A)
-    freqs = xp.concat([xp.zeros(1, dtype=real, device=dev), xp.astype(xp.imag(poles), real), mags,
-                       _sweep(xp, mags, real, dev)])
-    gains = _gain(xp, A, B, C, D, freqs)
-    lb = max(d_norm, float(xp.max(gains)))
-    if lb == 0.0:
-        return 0.0
-    # At gamma = ||D|| the Hamiltonian needs (D^H D - gamma^2 I)^{-1}: within sqrt(eps) of it
-    # the matrix is too ill-conditioned for its imaginary eigenvalues to be found (issue 17:
-    # the peak 0.6808 was missed at ||D|| = 0.6703 in float32), so no level below that is tried
-    floor = d_norm * (1 + math.sqrt(_xp.eps(xp, real)))
-    for _ in range(max_iter):
-        gamma = max((1 + 2 * rtol) * lb, floor)
-        omegas = _imaginary_eigenvalues(xp, A, B, C, D, gamma)
-        if len(omegas) < 2:
-            return lb
-        mids = [(a + b) / 2 for a, b in zip(omegas[:-1], omegas[1:])]
-        gains = _gain(xp, A, B, C, D, xp.asarray(mids, dtype=real, device=_xp.common_device(A)))
-        lb = max(lb, float(xp.max(gains)))
-    return lb
+    Notes
+    -----
+    :math:`\|G\|_{L_\infty} = \sup_{\omega}\sigma_{\max}(G(i\omega))` (continuous) or
+    :math:`\sup_\theta\sigma_{\max}(G(e^{i\theta}))` (discrete). The Hamiltonian test
+    (:math:`\sigma(G(i\omega)) = \gamma` iff :math:`i\omega` is an eigenvalue of
+    :math:`M_\gamma`) and the grid need only that A has no eigenvalue on the boundary, not
+    stability, so the value is computed exactly as :func:`hinf_norm` computes it, with its
+    guarantee. It equals :math:`\|G\|_\infty` for a stable system, and for an unstable one
+    it is the H-infinity norm of the stable system with the same gain on the boundary
+    (the anti-stable poles reflected), which is what python-control's ``linfnorm`` (SLICOT
+    ``AB13DD``) returns. On the boundary means :math:`|\mathrm{Re}\,p| \le 1000\,\epsilon
+    \max_k|p_k|` (continuous) or :math:`||p| - 1| \le 1000\,\epsilon` (discrete), with ε of
+    the system's precision (2.2e-13 in float64, 1.2e-4 in float32): a pole there gives
+    ``inf`` even if it cancels in G (the realization decides, not the transfer function).
+    Tested: python-control's ``linfnorm`` on unstable random systems; a dense frequency
+    sweep is a lower bound; ``linf_norm = hinf_norm`` on stable systems;
+    :math:`\sigma_{\max}(G(i\omega^*))` is the norm.
 
+    References
+    ----------
+    .. [1] N. A. Bruinsma, M. Steinbuch, "A fast algorithm to compute the H-infinity-norm
+       of a transfer function matrix", Systems & Control Letters 14, 1990.
+    .. [2] K. Zhou, J. C. Doyle, K. Glover, *Robust and Optimal Control*, Prentice Hall,
+       1996, sec. 4.4.
 
-SWEEP_PER_DECADE = 8
-SWEEP_MAX = 256
-
-
-def _sweep(xp, mags, real, dev):
-    """Log-spaced frequencies from 1/100 of the smallest to 100 times the largest pole
-    magnitude, 8 a decade (at most 256): they start the iteration above a peak that lies
-    between poles rather than at one, so its levels stay clear of ||D||."""
-    positive = mags > 0
-    if not bool(xp.any(positive)):
-        return xp.zeros(0, dtype=real, device=dev)
-    smallest = float(xp.min(xp.where(positive, mags, xp.full_like(mags, math.inf))))
-    lo, hi = math.log10(smallest) - 2, math.log10(float(xp.max(mags))) + 2
-    count = min(SWEEP_MAX, math.ceil(SWEEP_PER_DECADE * (hi - lo)) + 1)
-    steps = xp.astype(xp.arange(count, device=dev), real) / (count - 1)
-    return 10.0 ** (lo + (hi - lo) * steps)
-
-
-def _hamiltonian(xp, A, B, C, D, gamma):
-    """Boyd-Balakrishnan-Kabamba matrix: σ(G(iω)) = γ iff iω is an eigenvalue."""
-    ct = _xp.conj_transpose
-    P, M = D.shape[-2], D.shape[-1]
-    dev = _xp.common_device(A)
-    R = xp.matmul(ct(D), D) - gamma**2 * xp.eye(M, dtype=A.dtype, device=dev)
-    S = xp.matmul(D, ct(D)) - gamma**2 * xp.eye(P, dtype=A.dtype, device=dev)
-    msg = "gamma equals a singular value of D"
-    RinvDhC = _xp.solve(R, xp.matmul(ct(D), C), singular_msg=msg)
-    RinvBh = _xp.solve(R, ct(B), singular_msg=msg)
-    SinvC = _xp.solve(S, C, singular_msg=msg)
-    top = xp.concat([A - xp.matmul(B, RinvDhC), -gamma * xp.matmul(B, RinvBh)], axis=-1)
-    bottom = xp.concat([gamma * xp.matmul(ct(C), SinvC), -ct(A) + xp.matmul(ct(C), xp.matmul(D, RinvBh))], axis=-1)
-    return xp.concat([top, bottom], axis=-2)
-
-
-def _imaginary_eigenvalues(xp, A, B, C, D, gamma):
-    """Sorted ω with iω an eigenvalue of the Hamiltonian at level γ (up to a relative
-    tolerance on the real part; a spurious one only costs one more evaluation)."""
-    ev = _xp.eigvals(_hamiltonian(xp, A, B, C, D, gamma))
-    scale = float(xp.max(xp.abs(ev))) if ev.shape[-1] else 1.0
-    tol = math.sqrt(_xp.eps(xp, A.dtype)) * max(scale, 1.0)
-    re, im = xp.real(ev), xp.imag(ev)
-    picked = sorted(float(w) for w, r in zip(im, re) if abs(float(r)) <= tol)
-    return picked
-
-
-# ----- refined grid (any structure, batched)
-
-
-GRID_POINTS = 2048
-MAX_ZOOMS = 40  # each zoom shrinks a bracket 4-fold: 40 reach any float64 resolution
-CANDIDATES = 4  # best samples whose brackets are zoomed into
-ZOOM_POINTS = 9
-POLE_STENCIL = (-3.0, -1.0, -1.0 / 3.0, 0.0, 1.0 / 3.0, 1.0, 3.0)
-
-
-def _hinf_grid(sys, rtol):
-    xp = sys.xp
-    _lyapunov.require_stable(sys, "this norm")
-    real = _xp.real_dtype(xp, sys.dtype)
-    q = None if sys.is_discrete else _frequency_scale(sys)
-    theta = xp.sort(_initial_angles(xp, sys, q, real), axis=-1)
-    gains = _gain_at_angles(xp, sys, theta, q)
-    best = xp.max(gains, axis=-1)
-    lo, hi = _brackets(xp, theta, xp.argsort(gains, axis=-1, descending=True)[..., :CANDIDATES])
-    fractions = xp.astype(xp.arange(ZOOM_POINTS, device=_xp.common_device(theta)), real) / (ZOOM_POINTS - 1)
-    for iteration in range(MAX_ZOOMS):
-        pts = lo[..., None] + (hi - lo)[..., None] * fractions  # (..., CANDIDATES, ZOOM_POINTS)
-        vals = xp.reshape(_gain_at_angles(xp, sys, xp.reshape(pts, pts.shape[:-2] + (-1,)), q), pts.shape)
-        k = xp.argmax(vals, axis=-1)[..., None]
-        lo = xp.squeeze(xp.take_along_axis(pts, xp.clip(k - 1, 0, ZOOM_POINTS - 1), axis=-1), axis=-1)
-        hi = xp.squeeze(xp.take_along_axis(pts, xp.clip(k + 1, 0, ZOOM_POINTS - 1), axis=-1), axis=-1)
-        new_best = xp.maximum(best, xp.max(vals, axis=(-2, -1)))
-        gain, best = new_best - best, new_best
-        if iteration >= 2 and bool(xp.all(gain <= rtol * best / 8)):
-            break
-    d_norm = _d_norm(xp, sys)
-    if not sys.is_discrete:
-        best = xp.maximum(best, d_norm)
-    return best
-
-
-def _brackets(xp, theta, idx):
-    """[theta_{k-1}, theta_{k+1}] around the sorted samples `idx`: each brackets a local
-    maximum of the samples, so zooming inside it converges to that peak."""
-    last = theta.shape[-1] - 1
-    lo = xp.take_along_axis(theta, xp.clip(idx - 1, 0, last), axis=-1)
-    hi = xp.take_along_axis(theta, xp.clip(idx + 1, 0, last), axis=-1)
-    return lo, hi
-
-
-def _d_norm(xp, sys):
-    D = xp.broadcast_to(sys.D, sys.batch_shape + sys.D.shape[-2:])
-    if not min(D.shape[-2:]):
-        return xp.zeros(sys.batch_shape, dtype=_xp.real_dtype(xp, sys.dtype))
-    return xp.astype(xp.linalg.svdvals(D)[..., 0], _xp.real_dtype(xp, sys.dtype))
-
-
-def _pole_angles(xp, sys, q):
-    """(angle, distance to the circle) of each pole on the unit circle picture."""
-    p = sys.poles()
-    if not sys.is_discrete:
-        qq = q[..., None] if hasattr(q, "shape") else q
-        p = (qq + p) / (qq - p)
-    r = xp.abs(p)
-    return xp.atan2(xp.imag(p), xp.real(p)), 1 - r
-
-
-def _initial_angles(xp, sys, q, real):
-    dev = _xp.common_device(sys.D)
-    uniform = -math.pi + 2 * math.pi * xp.astype(xp.arange(GRID_POINTS + 1, device=dev), real) / GRID_POINTS
-    uniform = xp.broadcast_to(uniform, sys.batch_shape + (GRID_POINTS + 1,))  # 0 and ±pi included
-    try:
-        angle, dist = _pole_angles(xp, sys, q)
-    except NotImplementedError:
-        return uniform
-    angle, dist = xp.astype(angle, real), xp.astype(dist, real)
-    stencil = xp.asarray(POLE_STENCIL, dtype=real, device=dev)
-    near = angle[..., None] + dist[..., None] * stencil
-    near = xp.reshape(near, near.shape[:-2] + (-1,))
-    near = xp.broadcast_to(near, sys.batch_shape + near.shape[-1:])
-    return xp.concat([uniform, near], axis=-1)
-
-
-def _gain_at_angles(xp, sys, theta, q):
-    ctype = _xp.complex_dtype(xp, theta.dtype)
-    if sys.is_discrete:
-        points = xp.exp(1j * xp.astype(theta, ctype))
-    else:
-        limit = math.pi * (1 - 1e-7)
-        theta = xp.clip(theta, -limit, limit)
-        qq = q[..., None] if hasattr(q, "shape") else q
-        points = 1j * xp.astype(qq * xp.tan(theta / 2), ctype)
-    return _sigma_max(xp, transfer_function(sys, points))
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lti_ops
+    >>> sys = lti_ops.Diagonal.siso(np.array([1.0]), np.ones(1), np.ones(1))   # 1 / (s - 1)
+    >>> norm, omega = lti_ops.linf_norm(sys, return_frequency=True)
+    >>> round(float(norm), 8), round(float(omega), 8)                    # |G(0)| = 1
+    (1.0, 0.0)
+    >>> float(lti_ops.linf_norm(lti_ops.Diagonal.siso(np.array([0.0]), np.ones(1), np.ones(1))))
+    inf
+    """
+    sys, method, rtol, return_frequency = _peak.check_args(sys, method, rtol, return_frequency)
+    value, omega = _peak.linf(sys, method, rtol)
+    return (value, omega) if return_frequency else value

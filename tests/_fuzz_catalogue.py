@@ -350,6 +350,14 @@ def _specs():
              dict(sys="sys", elim="int0", method=("choice", ["matchdc", "truncate"]))),
         Spec("modred(discrete)", lo.modred, ("sys", "elim"), dict(sys=sys_d, elim=[0], method="truncate"),
              dict(sys="sys", elim="int0")),
+        # ---- issue 18: norms beyond stable systems and Bode data
+        Spec("linf_norm", lo.linf_norm, ("sys",), dict(sys=UNSTABLE, method="auto", rtol=1e-8, return_frequency=False),
+             dict(sys="sys", method=("choice", ["auto", "hamiltonian", "grid"]), rtol="real+", return_frequency="flag")),
+        Spec("hinf_norm(return_frequency)", lo.hinf_norm, ("sys",), dict(sys=sys_d, method="grid", return_frequency=True),
+             dict(sys="sys", return_frequency="flag")),
+        Spec("bode", lo.bode, ("sys", "w"), dict(sys=sys_c, w=W, n=16, db=False, deg=False, kernel="auto"),
+             dict(sys="sys", w="real-array", n="int", db="flag", deg="flag", kernel=("choice", KERNELS))),
+        Spec("bode(default grid)", lo.bode, ("sys",), dict(sys=UNSTABLE_D, n=16), dict(sys="sys", n="int")),
     ]
 
 
@@ -600,6 +608,12 @@ def _special_cases():
         _special("modred", "sys", "singular-block", s([0.0, 1.0]),
                  lambda a: lo.modred(lo.StateSpace(np.array([[-1.0, 0.0], [1.0, a]]), B, C, D, dt=a or None), [1]),
                  names=("elim",)),
+        # ---- issue 18: norms beyond stable systems and Bode data
+        _special("linf_norm", "sys", "pole-on-boundary", s([MARGINAL, lo.StateSpace(
+                 np.array([[1.0, 0.0], [0.0, 0.5]]), B, C, D, dt=1.0)]), lo.linf_norm, _inf_ok),
+        _special("hinf_norm(return_frequency)", "sys", "unstable", s([UNSTABLE, UNSTABLE_D, MARGINAL]),
+                 lambda sys: lo.hinf_norm(sys, return_frequency=True), _inf_ok),
+        _special("bode", "w", "on-pole", s([1.0, -1.0]), lambda w: lo.bode(MARGINAL, np.asarray([w])), _inf_ok),
     ]
     return cases
 

@@ -125,6 +125,7 @@ DENSE = lti_ops.StateSpace(
     rng.standard_normal((H, 2, 2)),
 )
 DENSE_D = lti_ops.discretize(DENSE, 0.1)
+UNSTABLE = lti_ops.StateSpace(-DENSE.A, DENSE.B, DENSE.C, DENSE.D)
 DIAG_D = lti_ops.discretize(DIAG, 0.1)
 LOW = 0.1 * _c((H, 3, 1))
 DPLR = lti_ops.DPLR.siso(LAM, LOW, LOW, _c((H, 3)), _c((H, 3)))
@@ -159,6 +160,10 @@ CASES = {
     "h2_norm-parseval": (lambda s: lti_ops.h2_norm(s, method="parseval"), [DENSE], 1e-8),
     "hinf_norm": (lti_ops.hinf_norm, [DENSE], EXACT),
     "hinf_norm-grid": (lambda s: lti_ops.hinf_norm(s, method="grid"), [DENSE], 1e-8),
+    "hinf_norm-frequency": (lambda s: lti_ops.hinf_norm(s, return_frequency=True), [DENSE_D], EXACT),
+    "linf_norm": (lambda s: lti_ops.linf_norm(s, return_frequency=True), [UNSTABLE], EXACT),
+    "linf_norm-grid": (lambda s: lti_ops.linf_norm(s, method="grid"), [UNSTABLE], 1e-8),
+    "bode": (lambda s, w: lti_ops.bode(s, w, db=True), [DIAG_D, Shared(np.linspace(0.1, 3, 5))], EXACT),
     "balanced_realization": (lti_ops.balanced_realization, [DENSE], EXACT),
     "balanced_truncation": (lambda s: lti_ops.balanced_truncation(s, 2), [DIAG], EXACT),
     "balanced_truncation-discrete": (lambda s: lti_ops.balanced_truncation(s, 1), [DENSE_D], EXACT),
