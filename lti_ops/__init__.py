@@ -16,6 +16,7 @@ from .hankel import (
     hankel_singular_values,
     mcmillan_degree,
 )
+from .interconnect import append, feedback, lft, parallel, series
 from .norms import h2_norm, hankel_norm, hinf_norm
 from .realization import balanced_realization, balanced_truncation, realize
 from .hippo import hippo, init_dt, nplr, rank_correction, s4d_init
@@ -72,6 +73,12 @@ __all__ = [
     "memory_window",
     "mobius",
     "mobius_nodes",
+    # interconnection
+    "append",
+    "feedback",
+    "lft",
+    "parallel",
+    "series",
     # everything else
     "DPLR",
     "Diagonal",
