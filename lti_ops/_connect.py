@@ -100,8 +100,9 @@ def _same_dt(a, b):
     arr = a if hasattr(a, "shape") else b
     if not _xp.can_read_values(a, b):
         return True  # traced or device dt: equal by assumption (documented)
-    xp = _xp.array_namespace(arr)
-    return bool(xp.all(xp.asarray(a, device=_xp.common_device(arr)) == xp.asarray(b, device=_xp.common_device(arr))))
+    xp, dev = _xp.array_namespace(arr), _xp.common_device(arr)
+    a, b = (xp.asarray(x, dtype=arr.dtype, device=dev) if not hasattr(x, "shape") else x for x in (a, b))
+    return bool(xp.all(a == b))
 
 
 def _common_dt(named):
@@ -118,6 +119,8 @@ def _common_dt(named):
 
 
 def _namespace(named):
+    """Shared namespace of the systems' fields; also checks that their batch shapes broadcast."""
+    _checks.broadcast_batch({name: sys.batch_shape for name, sys in named})
     arrays, labels = [], []
     for name, sys in named:
         for field in sys._CORE:
@@ -217,7 +220,13 @@ def _modal_join(systems, B, C, D, dt):
     for s in systems[1:]:
         P2, Q2 = _lowrank(s)
         P, Q = _blockdiag(P, P2), _blockdiag(Q, Q2)
-    return DPLR(lam, P, Q, B, C, D, dt=dt, conj_sym=conj_sym)
+    # every field broadcast to the full batch: the generic DPLR routines (Woodbury
+    # transfer function) concatenate fields and need equal batch ranks
+    xp = systems[0].xp
+    fields = {"lam": (lam, 1), "P": (P, 2), "Q": (Q, 2), "B": (B, 2), "C": (C, 2), "D": (D, 2)}
+    batch = _checks.broadcast_batch({k: tuple(x.shape[: x.ndim - c]) for k, (x, c) in fields.items()})
+    full = {k: xp.broadcast_to(x, batch + tuple(x.shape[x.ndim - c:])) for k, (x, c) in fields.items()}
+    return DPLR(**full, dt=dt, conj_sym=conj_sym)
 
 
 def _lowrank(sys):

@@ -264,7 +264,6 @@ def parallel(sys1, sys2):
 # --------------------------------------------------------------------------- append / feedback / lft
 
 
-@batched()
 def append(*systems):
     r"""Block-diagonal connection: inputs and outputs stacked, no interaction.
 

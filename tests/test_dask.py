@@ -200,6 +200,11 @@ CASES = {
     "hope_to_state_space": (lti_ops.hope_to_state_space, [HOPE, DT], EXACT),
     "hope_from_kernel": (lambda k: lti_ops.hope_from_kernel(k, 5), [MARKOV], EXACT),
     "hope_from_state_space": (lambda s: lti_ops.hope_from_state_space(s, 6), [DIAG_D], EXACT),
+    # issue 18: interconnection
+    "series": (lti_ops.series, [DENSE, DIAG_MIMO], EXACT),
+    "parallel": (lti_ops.parallel, [DIAG_MIMO, DIAG_MIMO], EXACT),
+    "feedback": (lambda s, k: lti_ops.feedback(s, k, sign=1), [DENSE, DENSE.D], EXACT),
+    "lft": (lambda s, d: lti_ops.lft(s, d, nu=1, ny=1), [DENSE, DIAG_MIMO], EXACT),
 }
 
 
