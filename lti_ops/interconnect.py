@@ -549,7 +549,7 @@ def index(sys, key):
     ints keep their axis (a 1 x 1 system), as in python-control; batch axes are untouched.
     """
     if not isinstance(key, tuple) or len(key) != 2:
-        msg = f"a system is indexed as `sys[outputs, inputs]`; got the key {key!r:.60}"
+        msg = f"`key` of `sys[outputs, inputs]` must be a pair (outputs, inputs); got {key!r:.60}"
         raise TypeError(msg)
     xp = sys.xp
     dev = _xp.common_device(sys.B)
