@@ -262,10 +262,12 @@ def _fold(systems, dtype, io):
 
 def _close(big, K, E, F, loop, msg, dt):
     """Close the static interconnection ``v = K r + E w``, ``y = F r`` around `big`
-    (inputs v, outputs r): :math:`r = (I - D K)^{-1}(C x + D E w)`."""
+    (inputs v, outputs r): :math:`r = (I - D K)^{-1}(C x + D E w)`. `loop` is the pair
+    ``(I - X, X)`` whose singularity (to the rounding of X) makes the loop ill-posed."""
     xp = big.xp
     A, B, C, D = big.A, big.B, big.C, big.D
-    if _xp.can_read_values(loop) and bool(xp.any(_xp.is_singular(_xp.detach(loop)))):
+    loop, scale = (_xp.detach(x) for x in loop)
+    if _xp.can_read_values(loop) and bool(xp.any(_xp.is_singular(loop, scale=scale))):
         raise ValueError(msg)
     eye = xp.eye(D.shape[-2], dtype=D.dtype, device=_xp.common_device(D))
     X = _xp.solve(eye - xp.matmul(D, K), _cat([C, xp.matmul(D, E)], -1), singular_msg=msg)

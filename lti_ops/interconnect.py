@@ -402,7 +402,8 @@ def feedback(sys1, sys2=None, sign=-1):
     E = _selection(xp, (M, M1), [(i, i, 1.0) for i in range(M1)], dtype, dev)
     F = _selection(xp, (P1, P), [(j, j, 1.0) for j in range(P1)], dtype, dev)
     D1, D2 = (xp.astype(s.D, dtype) for s in (s1, s2))
-    loop = xp.eye(P1, dtype=dtype, device=dev) - sign * xp.matmul(D1, D2)
+    prod = sign * xp.matmul(D1, D2)
+    loop = (xp.eye(P1, dtype=dtype, device=dev) - prod, prod)
     msg = ("the feedback loop of `sys1` and `sys2` is ill-posed: I - sign * sys1.D @ sys2.D is singular "
            "(an algebraic loop with no unique solution)")
     return _close(big, K, E, F, loop, msg, dt)
@@ -500,7 +501,8 @@ def lft(sys1, sys2, nu=None, ny=None):
     F = _selection(xp, (len(z), P), [(r, c, 1.0) for r, c in enumerate(z)], dtype, dev)
     D22 = xp.astype(s1.D[..., P1 - ny:, M1 - nu:], dtype)
     Dk11 = xp.astype(s2.D[..., :nu, :ny], dtype)
-    loop = xp.eye(ny, dtype=dtype, device=dev) - xp.matmul(D22, Dk11)
+    prod = xp.matmul(D22, Dk11)
+    loop = (xp.eye(ny, dtype=dtype, device=dev) - prod, prod)
     msg = ("the LFT of `sys1` and `sys2` is ill-posed: I - D22 @ Dk11 is singular (D22 the last ny x nu block "
            "of sys1.D, Dk11 the first nu x ny block of sys2.D)")
     return _close(big, K, E, F, loop, msg, dt)
@@ -553,8 +555,9 @@ def index(sys, key):
         raise TypeError(msg)
     xp = sys.xp
     dev = _xp.common_device(sys.B)
-    rows = xp.asarray(_index_list("outputs", key[0], sys.n_outputs), dtype=xp.int64, device=dev)
-    cols = xp.asarray(_index_list("inputs", key[1], sys.n_inputs), dtype=xp.int64, device=dev)
+    itype = xp.__array_namespace_info__().default_dtypes(device=dev)["indexing"]  # int32 under JAX without x64
+    rows = xp.asarray(_index_list("outputs", key[0], sys.n_outputs), dtype=itype, device=dev)
+    cols = xp.asarray(_index_list("inputs", key[1], sys.n_inputs), dtype=itype, device=dev)
     B = xp.take(sys.B, cols, axis=sys.B.ndim - 1)
     C = xp.take(sys.C, rows, axis=sys.C.ndim - 2)
     D = xp.take(xp.take(sys.D, rows, axis=sys.D.ndim - 2), cols, axis=sys.D.ndim - 1)
