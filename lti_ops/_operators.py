@@ -5,7 +5,9 @@ series order: :math:`G_1 G_2`), ``-sys``, with numbers and arrays as static gain
 side. ``__array_ufunc__ = None`` makes NumPy arrays and scalars hand ``np.float64(2) * sys``
 and ``np.ones((2, 2)) + sys`` to these methods instead of broadcasting over an object array;
 torch tensors and JAX arrays return NotImplemented for an unknown operand, so their operators
-end here too. Errors name the operands `left` and `right`.
+end here too. array_api_strict arrays raise TypeError instead of deferring: with them, put the
+system on the left (``sys * K``) or call :func:`~lti_ops.series` / :func:`~lti_ops.parallel`.
+Errors name the operands `left` and `right`.
 """
 
 from __future__ import annotations
