@@ -20,6 +20,7 @@ from .norms import h2_norm, hankel_norm, hinf_norm, linf_norm
 from .bode import bode
 from .realization import balanced_realization, balanced_truncation, modred, realize
 from .random_systems import random_state_space
+from .interconnect import append, feedback, lft, parallel, series
 from .hippo import hippo, init_dt, nplr, rank_correction, s4d_init
 from .hope import (
     HopeFit,
@@ -79,6 +80,12 @@ __all__ = [
     "memory_window",
     "mobius",
     "mobius_nodes",
+    # interconnection
+    "append",
+    "feedback",
+    "lft",
+    "parallel",
+    "series",
     # everything else
     "DPLR",
     "Diagonal",

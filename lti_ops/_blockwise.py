@@ -69,6 +69,7 @@ NOT_BATCHED = {
     "Diagonal": "container: built from Dask fields lazily as is; its computing methods are batched",
     "StateSpace": "container: built from Dask fields lazily as is; its computing methods are batched",
     "HopeFit": "a NamedTuple of results",
+    "append": "variadic (*systems): the block-diagonal stacking (concat, zeros) runs on Dask fields lazily as is",
     "bilinear_nodes": "no array input (a node set from L and a scalar dt)",
     "hippo": "no array input (a matrix from a measure name and N)",
     "hope_init": "no array input (parameters from n, H and a seed)",

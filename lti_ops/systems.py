@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from . import _checks, _pytree, _xp
+from ._operators import SystemOperators
 from ._blockwise import batched
 from ._system_args import (
     _batch_shape,
@@ -70,8 +71,8 @@ def real_block(xp, m11, m12):
     return xp.concat([top, bottom], axis=-2)
 
 
-class _System:
-    """Properties shared by the three containers."""
+class _System(SystemOperators):
+    """Properties shared by the three containers (operators: :mod:`lti_ops._operators`)."""
 
     _CORE = {}  # field name -> number of trailing core axes (set by each container)
 

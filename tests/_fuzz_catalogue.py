@@ -171,6 +171,16 @@ def _zpk_without_zeros(result, value):
     return None if g is not None and np.allclose(g, 1.0) else f"not 2/((s+1)(s+2)): {result!r}"
 
 
+SS2 = lo.StateSpace(A, np.hstack([B, B]), np.vstack([C, C]), np.eye(2) * 0.5)  # 2 inputs, 2 outputs
+
+
+def _gain_ok(result, value):
+    """An interconnection with an array (a static gain) or None (unity feedback) may succeed."""
+    if value is None or isinstance(value, np.ndarray):
+        return None if isinstance(result, (lo.StateSpace, lo.Diagonal, lo.DPLR)) else f"returned {type(result).__name__}"
+    return f"a system from {type(value).__name__}"
+
+
 def _specs():
     sys_d, sys_c = SSD, SS
     return [
@@ -358,6 +368,21 @@ def _specs():
         Spec("bode", lo.bode, ("sys", "w"), dict(sys=sys_c, w=W, n=16, db=False, deg=False, kernel="auto"),
              dict(sys="sys", w="real-array", n="int", db="flag", deg="flag", kernel=("choice", KERNELS))),
         Spec("bode(default grid)", lo.bode, ("sys",), dict(sys=UNSTABLE_D, n=16), dict(sys="sys", n="int")),
+        # ---- issue 18: interconnection (a 2-d array is a valid static gain where a system goes,
+        # and feedback's sys2=None is unity feedback: those "not-a-system" values may succeed)
+        Spec("series", lo.series, ("sys1", "sys2"), dict(sys1=SS, sys2=DG), dict(sys1="sys", sys2="sys"),
+             accept={("sys1", "not-a-system"): _gain_ok, ("sys2", "not-a-system"): _gain_ok}),
+        Spec("parallel", lo.parallel, ("sys1", "sys2"), dict(sys1=DG, sys2=DP), dict(sys1="sys", sys2="sys"),
+             accept={("sys1", "not-a-system"): _gain_ok, ("sys2", "not-a-system"): _gain_ok}),
+        Spec("feedback", lo.feedback, ("sys1", "sys2"), dict(sys1=SS, sys2=DG, sign=-1),
+             dict(sys1="sys", sys2="sys", sign="real"),
+             accept={("sys1", "not-a-system"): _gain_ok, ("sys2", "not-a-system"): _gain_ok}),
+        Spec("append", lo.append, ("sys1", "sys2"), dict(sys1=SS, sys2=DG), dict(sys1="sys", sys2="sys"),
+             names=dict(sys1=("systems[0]", "systems"), sys2=("systems[1]", "systems")),
+             accept={("sys1", "not-a-system"): _gain_ok, ("sys2", "not-a-system"): _gain_ok}),
+        Spec("lft", lo.lft, ("sys1", "sys2"), dict(sys1=SS2, sys2=SS, nu=1, ny=None),
+             dict(sys1="sys", sys2="sys", nu="int0", ny="int0"),
+             accept={("sys1", "not-a-system"): _gain_ok, ("sys2", "not-a-system"): _gain_ok}),
     ]
 
 
@@ -427,7 +452,7 @@ def _array_mutations(spec, arg, kind):
 
 def _scalar_mutations(spec, arg, kind):
     if kind == "sys" or kind == "sys-d":
-        out = [("not-a-system", st.sampled_from([A, "sys", None, (A, B, C, D)]), None)]
+        out = [("not-a-system", st.sampled_from([A, "sys", None, (A, B, C, D)]), spec.accept.get((arg, "not-a-system")))]
         if kind == "sys-d":
             out.append(("continuous", st.sampled_from([SS, DG]), None))
         return out
@@ -614,6 +639,17 @@ def _special_cases():
         _special("hinf_norm(return_frequency)", "sys", "unstable", s([UNSTABLE, UNSTABLE_D, MARGINAL]),
                  lambda sys: lo.hinf_norm(sys, return_frequency=True), _inf_ok),
         _special("bode", "w", "on-pole", s([1.0, -1.0]), lambda w: lo.bode(MARGINAL, np.asarray([w])), _inf_ok),
+        # ---- issue 18: the containers' I/O indexing sys[outputs, inputs] (an IndexError that is
+        # also a ValueError out of range), and ill-posed loops
+        _special("StateSpace.__getitem__", "outputs", "out-of-range", st.one_of(st.integers(2, 99), st.integers(-99, -3)),
+                 lambda k: SS2[k, 0]),
+        _special("StateSpace.__getitem__", "inputs", "non-integer", s([0.5, "0", None, [0.5], True]),
+                 lambda k: SS2[0, k]),
+        _special("Diagonal.__getitem__", "key", "not-a-pair", s([0, (0,), (0, 0, 0)]), lambda k: DG[k]),
+        _special("feedback", "sys2", "ill-posed", s([2.0, -2.0]),
+                 lambda d: lo.feedback(SS, lo.StateSpace(A, B, C, np.array([[d]])), sign=int(np.sign(d))),
+                 names=("sys1",)),
+        _special("lft", "sys2", "ill-posed", one, lambda _: lo.lft(SS2, 2.0)),
     ]
     return cases
 

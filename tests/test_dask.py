@@ -217,6 +217,11 @@ CASES = {
     "from_transfer_function": (lti_ops.from_transfer_function, [U[:, :3], U[:, 3:6] + 5.0], EXACT),
     "to_zpk": (lti_ops.to_zpk, [DENSE], EXACT),
     "from_zpk": (lti_ops.from_zpk, [*lti_ops.to_zpk(DENSE)], EXACT),
+    # issue 18: interconnection
+    "series": (lti_ops.series, [DENSE, DIAG_MIMO], EXACT),
+    "parallel": (lti_ops.parallel, [DIAG_MIMO, DIAG_MIMO], EXACT),
+    "feedback": (lambda s, k: lti_ops.feedback(s, k, sign=1), [DENSE, DENSE.D], EXACT),
+    "lft": (lambda s, d: lti_ops.lft(s, d, nu=1, ny=1), [DENSE, DIAG_MIMO], EXACT),
 }
 
 
