@@ -13,6 +13,7 @@ from . import _checks, _xp
 from ._blockwise import batched
 from .markov import check_system
 from .transfer import frequency_response
+from .zeros import zeros
 
 __all__ = ["bode"]
 
@@ -32,8 +33,9 @@ def bode(sys, w=None, *, n=1000, db=False, deg=False, kernel="auto"):
         from :math:`10^{\lfloor\log_{10} f_{\min} - 1\rceil}` to
         :math:`10^{\lfloor\log_{10} f_{\max} + 1\rceil}` (rounded to whole decades, a decade
         beyond the outermost features), where the features f are the nonzero pole magnitudes
-        :math:`|p|` (continuous) or :math:`|\log p|/dt` (discrete, leaving out real poles
-        :math:`p \le 0` and :math:`p = 1`), over the whole batch; :math:`10^{-1}` to
+        :math:`|p|` and finite invariant zero magnitudes (continuous) or :math:`|\log p|/dt`
+        (discrete, leaving out real poles and zeros :math:`p \le 0` and :math:`p = 1`), over
+        the whole batch, as python-control's; :math:`10^{-1}` to
         :math:`10^{1}` without features. A discrete grid ends at the Nyquist frequency
         :math:`\pi/dt` (the smallest over a batch of steps) and starts at least a decade
         below it. Required on Dask input (the grid would depend on each block).
@@ -76,8 +78,9 @@ def bode(sys, w=None, *, n=1000, db=False, deg=False, kernel="auto"):
     ``.phase``. Units differ from the peers' defaults: ``scipy.signal.bode`` / ``dbode``
     return ``(w, mag_dB, phase_deg)`` for SISO systems (``db=True, deg=True`` here gives the
     same numbers, tested); python-control's ``bode`` returns ``(mag, phase_rad, omega)`` in
-    absolute magnitude, and its default grid (from poles *and* zeros; this one uses poles
-    only, and ends a discrete grid exactly at Nyquist) is the model of this one.
+    absolute magnitude, and its default grid (from poles and zeros) is the model of this
+    one, which also ends a discrete grid exactly at Nyquist (tested against it, zeros
+    included).
 
     References
     ----------
@@ -144,8 +147,12 @@ def default_frequencies(sys, n):
 
 
 def _features(xp, sys, real):
-    """(smallest, largest) feature frequency over the batch, or None without any."""
-    p = _xp.detach(sys.poles())
+    """(smallest, largest) feature frequency over the batch, or None without any: the poles
+    and the finite invariant zeros (a zero at infinity, reported as inf, counts as a zero at
+    the origin, which both branches leave out)."""
+    z = _xp.detach(zeros(sys))
+    z = xp.where(xp.isfinite(z), z, xp.zeros_like(z))
+    p = xp.concat([xp.astype(_xp.detach(sys.poles()), z.dtype), z], axis=-1)
     if not p.shape[-1]:
         return None
     tol = 100 * _xp.eps(xp, real)

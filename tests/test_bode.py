@@ -107,18 +107,35 @@ def test_gradient_of_the_magnitude_matches_a_finite_difference():
 # --------------------------------------------------------------------------- the default grid
 
 
-def _control_grid(poles, dt=None):
-    """python-control's default range for a system with these poles and no zeros."""
-    tf = control.tf(control.zpk([], poles, 1, dt if dt else 0))
+def _control_grid(poles, dt=None, zeros=()):
+    """python-control's default range for a system with these poles and zeros."""
+    tf = control.tf(control.zpk(list(zeros), poles, 1, dt if dt else 0))
     return control.freqplot._default_frequency_range(tf)
 
 
+def _partial_fraction_zeros(poles):
+    """The zeros of sum_i 1 / (s - p_i): the roots of sum_i prod_{j != i} (s - p_j)."""
+    num = sum(np.poly(np.delete(poles, i)) for i in range(len(poles)))
+    return np.roots(num)
+
+
 @pytest.mark.parametrize("poles", [[-1.0, -30.0], [-0.02 + 3j, -0.02 - 3j, -400.0], [0.0, -5.0], [2.0, -0.003]])
-def test_the_default_grid_is_python_controls_on_the_poles(poles):
+def test_the_default_grid_is_python_controls_on_the_poles_and_zeros(poles):
     poles = np.asarray(poles, dtype=complex)
     sys = lti_ops.Diagonal.siso(poles, np.ones(len(poles)) + 0j, np.ones(len(poles)) + 0j)
     w, _, _ = lti_ops.bode(sys)
-    np.testing.assert_allclose(w, _control_grid(poles), rtol=1e-12)
+    np.testing.assert_allclose(w, _control_grid(poles, zeros=_partial_fraction_zeros(poles)), rtol=1e-12)
+
+
+@pytest.mark.parametrize("zeros, poles", [([-0.01], [-1.0, -30.0]), ([-2000.0, 3.0], [-1.0 + 1j, -1.0 - 1j, -5.0]),
+                                          ([0.0], [-2.0, -40.0])])
+def test_the_default_grid_counts_the_zeros_as_python_control_does(zeros, poles):
+    """Zeros outside the poles' range widen the grid (a zero at the origin does not)."""
+    num, den = signal.zpk2tf(zeros, poles, 1.0)
+    sys = lti_ops.from_transfer_function(num, den)
+    w, _, _ = lti_ops.bode(sys, n=50)
+    expected = control.freqplot._default_frequency_range(control.tf(num, den))
+    np.testing.assert_allclose([w[0], w[-1]], [expected[0], expected[-1]], rtol=1e-12)
 
 
 def test_the_discrete_grid_ends_at_nyquist_and_a_batch_shares_one_grid():
