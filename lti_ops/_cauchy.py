@@ -128,7 +128,7 @@ def woodbury(xp, C, B, lam, P, Q, z, conj_sym):
     only the (..., P_out, M, K) result is ever whole.
     """
     QH = xp.conj(xp.matrix_transpose(Q)) if _xp.is_complex(xp, Q.dtype) else xp.matrix_transpose(Q)
-    a, b = xp.concat([C, QH], axis=-2), xp.concat([B, P], axis=-1)
+    a, b = _stack(xp, C, QH, axis=-2), _stack(xp, B, P, axis=-1)
     K = z.shape[-1]
     batch = broadcast_shape(a.shape[:-2], b.shape[:-2], lam.shape[:-1], z.shape[:-1])
     per_node = math.prod(batch) * (lam.shape[-1] + 2 * a.shape[-2] * b.shape[-1])
@@ -138,6 +138,14 @@ def woodbury(xp, C, B, lam, P, Q, z, conj_sym):
         k = cauchy(xp, a, b, lam, z[..., start : min(K, start + step)], conj_sym)
         parts.append(_combine(xp, k, C.shape[-2], B.shape[-1], P.shape[-1]))
     return parts[0] if len(parts) == 1 else xp.concat(parts, axis=-1)
+
+
+def _stack(xp, x, y, axis):
+    """``concat([x, y], axis)`` of two matrix stacks whose batch axes broadcast (an
+    unbatched P beside a batched C, say)."""
+    batch = broadcast_shape(x.shape[:-2], y.shape[:-2])
+    x, y = (xp.broadcast_to(v, batch + v.shape[-2:]) for v in (x, y))
+    return xp.concat([x, y], axis=axis)
 
 
 def _combine(xp, k, p, m, r):

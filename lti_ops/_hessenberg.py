@@ -57,7 +57,8 @@ def resolvent(xp, H, B, C, z):
     eye = xp.eye(N, dtype=H.dtype, device=_xp.common_device(H))
     M = z[..., :, None, None] * eye - H[..., None, :, :]  # (..., K, N, N)
     rows = [M[..., i, :] for i in range(N)]
-    rhs = [xp.broadcast_to(B[..., None, i, :], M.shape[:-2] + (B.shape[-1],)) for i in range(N)]
+    batch = _broadcast(M.shape[:-2], B.shape[:-2] + (1,))  # B may carry batch axes H does not
+    rhs = [xp.broadcast_to(B[..., None, i, :], batch + (B.shape[-1],)) for i in range(N)]
     singular = xp.zeros(M.shape[:-2], dtype=xp.bool, device=_xp.common_device(M))
     for j in range(N - 1):
         rows[j], rows[j + 1], rhs[j], rhs[j + 1], bad = _eliminate(xp, rows[j], rows[j + 1], rhs[j], rhs[j + 1], j)

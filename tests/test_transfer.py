@@ -227,3 +227,19 @@ def test_transfer_argument_audit():
         with pytest.raises(exc, match=match):
             call()
     assert lti_ops.transfer_function(sys, np.zeros(0)).shape == (1, 1, 0)  # no points: empty
+
+
+@pytest.mark.parametrize("kernel", ["xp", "auto"])
+def test_dplr_fields_of_different_batch_ranks_broadcast(xp, kernel):
+    """An unbatched low-rank factor beside batched C and B (a shared HiPPO correction under
+    per-channel readouts): the Woodbury stack broadcasts them; once a raw concat error."""
+    rng = np.random.default_rng(3)
+    lam, P = np.array([-1.0 + 1j, -2.0 - 0.5j]), np.array([[0.5], [0.25 + 0.1j]])
+    B, C = rng.standard_normal((3, 2, 1)) + 0j, rng.standard_normal((3, 1, 2)) + 0j
+    sys = lti_ops.DPLR(*(as_xp(xp, x) for x in (lam, P, P, B, C, np.zeros((1, 1)))))
+    if kernel != "xp" and xp.__name__.split(".")[0] != "numpy":
+        kernel = "xp"
+    G = lti_ops.transfer_function(sys, as_xp(xp, POINTS), kernel=kernel)
+    dense = lti_ops.transfer_function(sys.to_dense(), as_xp(xp, POINTS))
+    assert tuple(G.shape) == (3, 1, 1, len(POINTS))
+    assert_close(G, to_numpy(dense), rtol=1e-10)
