@@ -91,8 +91,11 @@ def test_step_is_one_simulation_step(xp):
 
 
 def test_long_sequence_parallel_equals_sequential(xp):
+    """L = 3000 (12 levels of the parallel scan); 700 (10 levels) on JAX, whose eager step loop
+    spent 42 s of the CI run on the sequential reference."""
     disc = lti_ops.discretize(lti_ops.nplr("legs", 8, C=np.linspace(1, 2, 8), xp=xp), 0.01, "s4_bilinear")
-    u = as_xp(xp, np.sin(np.arange(3000) / 50.0))
+    L = 700 if xp.__name__.startswith("jax") else 3000
+    u = as_xp(xp, np.sin(np.arange(L) / 50.0))
     y1, x1 = lti_ops.scan(disc, u, method="parallel")
     y2, x2 = lti_ops.scan(disc, u, method="sequential")
     assert x1.dtype == xp.complex128 and tuple(x1.shape) == (4,)
@@ -116,6 +119,10 @@ def test_errors(xp):
 
 
 def test_results_do_not_depend_on_the_chunk_size(xp, monkeypatch):
+    """The chunking is namespace-independent Python, checked on NumPy, array_api_strict and
+    torch; on JAX the hundreds of eagerly dispatched chunks cost 28 s of the CI run."""
+    if xp.__name__.startswith("jax"):
+        pytest.skip("chunking is namespace-independent; JAX's eager dispatch of every chunk is slow")
     from lti_ops import _cauchy
 
     rng = np.random.default_rng(3)
