@@ -11,10 +11,12 @@ form writes :math:`n_{ij}(s) = k_{ij}\prod_l (s - z_{ijl})` with the zeros of
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from . import _checks, _xp
 from ._blockwise import batched, by_mimo
 from .hankel import _check_system
+from .markov import markov_parameters
 from .systems import Diagonal, StateSpace
 from .zeros import zeros
 
@@ -337,19 +339,16 @@ def to_zpk(sys):
     C = dense.C[..., :, None, None, :]  # (..., P, 1, 1, N)
     z = zeros(StateSpace(A, B, C, dense.D[..., None, None], dt=None))
     d = xp.sum(xp.astype(xp.isfinite(z), xp.int64), axis=-1)  # zeros per channel
-    h = _markov(xp, dense, N)  # (..., P, M, N+1)
+    h = _markov(dense, N)  # (..., P, M, N+1)
     k = xp.take_along_axis(h, xp.broadcast_to(N - d, h.shape[:-1])[..., None], axis=-1)[..., 0]
     return z, sys.poles(), k
 
 
-def _markov(xp, sys, N):
-    """h_0 = D, h_k = C A^{k-1} B for k <= N, shape (..., P, M, N+1)."""
-    out, x = [sys.D], sys.B
-    for _ in range(N):
-        out.append(xp.matmul(sys.C, x))
-        x = xp.matmul(sys.A, x)
-    batch = sys.batch_shape + (sys.n_outputs, sys.n_inputs)
-    return xp.stack([xp.broadcast_to(h, batch) for h in out], axis=-1)
+def _markov(sys, N):
+    """h_0 = D, h_k = C A^{k-1} B for k <= N, shape (..., P, M, N+1): the formal Markov
+    parameters (of the system read as discrete, whatever its time domain)."""
+    formal = replace(sys, dt=1.0) if sys.dt is None else sys
+    return markov_parameters(formal, N + 1, kernel="xp")
 
 
 @batched(z=3, p=1, k=2)

@@ -240,6 +240,21 @@ def _run_generic(op, u, x0, method, control):
     return (y[..., 0, :] if op.siso else y), op.public_state(x)
 
 
+def check_signal(u, siso, n_inputs):
+    """``TypeError``/``ValueError`` naming `u` unless it is an array of shape (..., L) (SISO)
+    or (..., M, L) with at least one time step."""
+    expected = "(..., L)" if siso else f"(..., M={n_inputs}, L)"
+    if not hasattr(u, "shape"):
+        msg = f"`u` must be an array of shape {expected}; got {type(u).__name__}"
+        raise TypeError(msg)
+    if u.ndim < (1 if siso else 2) or (not siso and u.shape[-2] != n_inputs):
+        msg = f"`u` must have shape {expected}; got {tuple(u.shape)}"
+        raise ValueError(msg)
+    if u.shape[-1] == 0:
+        msg = f"`u` must have at least one time step (its last axis); got shape {tuple(u.shape)}"
+        raise ValueError(msg)
+
+
 class _Operator:
     """The discrete system as the scan needs it: drive, powers of Abar, output."""
 
@@ -255,7 +270,7 @@ class _Operator:
         self.sys = sys.to_dense() if isinstance(sys, DPLR) else sys
         self.diagonal = isinstance(self.sys, Diagonal)
         self.conj_sym = self.diagonal and self.sys.conj_sym
-        self._check_signal(u)
+        check_signal(u, self.siso, self.sys.n_inputs)
         u_float = _xp.floating_dtype(xp, u, names=["u"])
         # 2 Re of the half sum is the output of real input only: complex input runs on the
         # full 2N-mode system (the listed modes and their conjugates), states included
@@ -269,18 +284,6 @@ class _Operator:
         self.batch = _broadcast_batch(sys, u, x, self.siso)
         self.state_size = max(1, self.n * math.prod(self.batch))
         self._powers = []
-
-    def _check_signal(self, u):
-        expected = "(..., L)" if self.siso else f"(..., M={self.sys.n_inputs}, L)"
-        if not hasattr(u, "shape"):
-            msg = f"`u` must be an array of shape {expected}; got {type(u).__name__}"
-            raise TypeError(msg)
-        if u.ndim < (1 if self.siso else 2) or (not self.siso and u.shape[-2] != self.sys.n_inputs):
-            msg = f"`u` must have shape {expected}; got {tuple(u.shape)}"
-            raise ValueError(msg)
-        if u.shape[-1] == 0:
-            msg = f"`u` must have at least one time step (its last axis); got shape {tuple(u.shape)}"
-            raise ValueError(msg)
 
     def as_signal(self, u):
         """(..., M, c) in the input dtype."""

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import _checks, _xp
 from .discretize import _phi, discretize
-from .markov import markov_parameters
+from .markov import check_system, markov_parameters
 from .systems import DPLR, Diagonal, StateSpace
 
 __all__ = ["impulse_response", "step_response"]
@@ -105,14 +105,15 @@ def _dt_text(steps):
 
 def simulate_continuous(sys, u, x0, t, interpolation, method, kernel):
     """The body of :func:`~lti_ops.simulate` for a continuous `sys` (see its docstring)."""
-    from .recurrence import _unfold, simulate, step
+    from .recurrence import _unfold, check_signal, simulate, step
 
     xp = _xp.array_namespace(*sys._arrays(), u, x0, t, names=tuple(sys._CORE) + ("u", "x0", "t"))
     siso = sys.n_inputs == 1 and sys.n_outputs == 1
     if t is None:
         msg = "`sys` is continuous-time: simulating it needs `t`, the time points of `u`; got t=None"
         raise ValueError(msg)
-    _check_signal(xp, u, siso, sys.n_inputs)
+    check_signal(u, siso, sys.n_inputs)
+    _xp.floating_dtype(xp, u, names=["u"])
     if x0 is not None:
         _xp.floating_dtype(xp, x0, names=["x0"])
     L = u.shape[-1]
@@ -134,17 +135,6 @@ def simulate_continuous(sys, u, x0, t, interpolation, method, kernel):
     if gamma is not None:
         x_last = _shift(xp, x_last, gamma, _sample(u, L - 1, siso), 1)
     return y, x_last
-
-
-def _check_signal(xp, u, siso, M):
-    expected = "(..., L)" if siso else f"(..., M={M}, L)"
-    if not hasattr(u, "shape") or not hasattr(u, "dtype"):
-        msg = f"`u` must be an array of shape {expected}; got {type(u).__name__}"
-        raise TypeError(msg)
-    if u.ndim < (1 if siso else 2) or (not siso and u.shape[-2] != M):
-        msg = f"`u` must have shape {expected}; got {tuple(u.shape)}"
-        raise ValueError(msg)
-    _xp.floating_dtype(xp, u, names=["u"])
 
 
 def _sample(u, k, siso):
@@ -317,9 +307,7 @@ def impulse_response(sys, t=None, *, n=None, kernel="auto"):
 
 def _response_grid(sys, t, n):
     """(t, dt, continuous): the validated or default grid of a response."""
-    if not isinstance(sys, (StateSpace, Diagonal, DPLR)):
-        msg = f"`sys` must be a StateSpace, Diagonal or DPLR system; got {type(sys).__name__}"
-        raise TypeError(msg)
+    check_system(sys)
     xp, continuous = sys.xp, not sys.is_discrete
     if t is not None:
         if n is not None:
