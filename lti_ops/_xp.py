@@ -117,6 +117,13 @@ def common_device(*arrays):
     return dev
 
 
+def index_array(xp, positions, device):
+    """Python ints as an array of the namespace's default indexing dtype on `device` (int32
+    under JAX without x64, where asking for int64 warns and truncates)."""
+    itype = xp.__array_namespace_info__().default_dtypes(device=device)["indexing"]
+    return xp.asarray(positions, dtype=itype, device=device)
+
+
 def can_read_values(*arrays):
     """Whether the values of every array in `arrays` can be read now, cheaply and safely.
 

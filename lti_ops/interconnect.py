@@ -555,9 +555,8 @@ def index(sys, key):
         raise TypeError(msg)
     xp = sys.xp
     dev = _xp.common_device(sys.B)
-    itype = xp.__array_namespace_info__().default_dtypes(device=dev)["indexing"]  # int32 under JAX without x64
-    rows = xp.asarray(_index_list("outputs", key[0], sys.n_outputs), dtype=itype, device=dev)
-    cols = xp.asarray(_index_list("inputs", key[1], sys.n_inputs), dtype=itype, device=dev)
+    rows = _xp.index_array(xp, _index_list("outputs", key[0], sys.n_outputs), dev)
+    cols = _xp.index_array(xp, _index_list("inputs", key[1], sys.n_inputs), dev)
     B = xp.take(sys.B, cols, axis=sys.B.ndim - 1)
     C = xp.take(sys.C, rows, axis=sys.C.ndim - 2)
     D = xp.take(xp.take(sys.D, rows, axis=sys.D.ndim - 2), cols, axis=sys.D.ndim - 1)

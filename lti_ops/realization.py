@@ -491,7 +491,7 @@ def _index_picker(xp, like):
     def take(M, idx, axis):
         if idx is None:
             return M
-        return xp.take(M, xp.asarray(idx, dtype=xp.int64, device=device), axis=M.ndim + axis)
+        return xp.take(M, _xp.index_array(xp, idx, device), axis=M.ndim + axis)
 
     return lambda M, rows, cols: take(take(M, rows, -2), cols, -1)
 
@@ -506,7 +506,7 @@ def _modred_diagonal(sys, keep, elim, method):
     """modred of a Diagonal without conj_sym: the modes stay diagonal."""
     xp = sys.xp
     device = _xp.common_device(sys.lam)
-    kept, gone = (xp.asarray(i, dtype=xp.int64, device=device) for i in (keep, elim))
+    kept, gone = (_xp.index_array(xp, i, device) for i in (keep, elim))
     lam = xp.take(sys.lam, kept, axis=sys.lam.ndim - 1)
     B1, C1 = xp.take(sys.B, kept, axis=sys.B.ndim - 2), xp.take(sys.C, kept, axis=sys.C.ndim - 1)
     if method == "truncate":

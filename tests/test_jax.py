@@ -176,3 +176,16 @@ def test_creation_functions_default_to_single_precision_with_x64_off(x32, name):
     wide = "complex128" if name in ("roots_of_unity", "bilinear_nodes", "mobius_nodes") else "float64"
     with pytest.raises(ValueError, match=rf"`dtype` {wide} is not available on this device"):
         CREATORS[name](xp=jnp, dtype=wide)
+
+
+def test_state_and_io_selection_with_x64_off(x32):
+    """modred and sys[outputs, inputs] build their index arrays in JAX's indexing dtype (int32
+    with x64 off): asking for int64 warned and truncated, an error under this suite's filters."""
+    A = jnp.asarray(np.array([[-1.0, 0.2], [0.1, -3.0]], np.float32))
+    B, C = jnp.ones((2, 2), jnp.float32), jnp.ones((2, 2), jnp.float32)
+    sys = lti_ops.StateSpace(A, B, C, jnp.zeros((2, 2), jnp.float32))
+    diag = lti_ops.Diagonal(jnp.asarray(np.array([-1.0, -2.0], np.float32)), B, C, jnp.zeros((2, 2), jnp.float32))
+    assert lti_ops.modred(sys, [1]).A.dtype == jnp.float32
+    assert lti_ops.modred(diag, [1]).lam.shape == (1,)
+    assert sys[0, 1].D.shape == (1, 1)
+    assert_close(lti_ops.modred(sys, [1], method="truncate").A, np.array([[-1.0]]), rtol=0)
